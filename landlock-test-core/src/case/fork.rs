@@ -1,0 +1,76 @@
+//! Helper processes inside a case: a client beside a server, a process that restricts itself
+//! while its parent does not. Like a fork in a C test, whatever the child records (failed
+//! expectations, a fatal assert, a panic) counts for the case, since the result is shared.
+
+use std::io::Write;
+
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork};
+
+use super::run::{Outcome, catch};
+use crate::check;
+
+/// A process forked by [`fork_child`]; wait for it with [`Child::join`] or [`Child::wait`].
+#[must_use = "a forked child must be waited for"]
+#[derive(Debug)]
+pub struct Child {
+    pid: Pid,
+}
+
+/// Runs `body` in a forked child process. The child exits with 0 when `body` returns, with 1
+/// after a fatal check or a panic (already recorded as the case's failure).
+///
+/// The test process must be single-threaded when it forks, as in C.
+#[track_caller]
+pub fn fork_child(body: impl FnOnce()) -> Child {
+    flush_std();
+    // SAFETY: test processes are single-threaded (the runner forks each case from its own
+    // single-threaded main), so the child may run arbitrary code.
+    match unsafe { fork() } {
+        Ok(ForkResult::Child) => {
+            let code = match catch(body) {
+                Outcome::Returned | Outcome::Skipped => 0,
+                Outcome::Fatal | Outcome::Panicked => 1,
+            };
+            flush_std();
+            // SAFETY: ends this forked process without running the parent's exit handlers.
+            unsafe { libc::_exit(code) }
+        }
+        Ok(ForkResult::Parent { child }) => Child { pid: child },
+        Err(errno) => check::fatal(format_args!("fork: {errno}")),
+    }
+}
+
+impl Child {
+    /// The child's process ID.
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// Waits for the child and returns how it ended.
+    #[track_caller]
+    pub fn wait(self) -> WaitStatus {
+        match waitpid(self.pid, None) {
+            Ok(status) => status,
+            Err(errno) => check::fatal(format_args!("waitpid({}): {errno}", self.pid)),
+        }
+    }
+
+    /// Waits for the child and asserts it exited with success, as C tests do after `waitpid`.
+    #[track_caller]
+    pub fn join(self) {
+        let pid = self.pid;
+        match self.wait() {
+            WaitStatus::Exited(_, 0) => {}
+            status => check::fatal(format_args!(
+                "child {pid} did not exit successfully: {status:?}"
+            )),
+        }
+    }
+}
+
+/// Buffered output goes out before a fork or an exit, never twice and never lost.
+pub(crate) fn flush_std() {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+}

@@ -1,0 +1,4 @@
+//! One case's life.
+
+pub(crate) mod context;
+pub(crate) mod shared;
