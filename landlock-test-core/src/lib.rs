@@ -1,10 +1,153 @@
-//! Runtime of landlock-test.
+//! # landlock-test: kselftest_harness.h for Landlock tests, in Rust
+//!
+//! Tests read like Landlock's C selftests and run with `cargo test`. A test binary is a
+//! `harness = false` test target whose file ends with [`test_harness_main!`]`()`; everything
+//! a test needs comes from the [`prelude`].
+//!
+//! ```ignore
+//! use landlock_test_core::prelude::*;
+//! use landlock_test_core::{assert_eq, assert_ne};
+//!
+//! fixture! {
+//!     port_specific {
+//!         srv0: Service,
+//!     }
+//!     setup: |variant| {
+//!         disable_caps();
+//!         setup_loopback();
+//!         Self { srv0: Service::new(variant.prot, 0) }
+//!     },
+//! }
+//!
+//! variant! {
+//!     port_specific {
+//!         sandbox: Sandbox,
+//!         prot: Protocol,
+//!     }
+//!     no_sandbox_with_ipv4 { sandbox: Sandbox::None, prot: Protocol::TCP_V4 }
+//!     sandbox_with_ipv4 { sandbox: Sandbox::Tcp, prot: Protocol::TCP_V4 }
+//! }
+//!
+//! test_f!(port_specific, bind_connect_zero, |self, variant| {
+//!     let fd = socket_variant(&self.srv0);
+//!     assert_true!(fd.is_ok());
+//! });
+//!
+//! test_harness_main!();
+//! ```
+//!
+//! ## The macros, as the C harness has them
+//!
+//! - [`fixture!`] — `FIXTURE(f)`, `FIXTURE_SETUP(f)`, `FIXTURE_TEARDOWN(f)`,
+//!   `FIXTURE_TEARDOWN_PARENT(f)`. `name { fields }` declares the per-case data (C's `self`).
+//!   `setup: |variant| ...` builds it, in the case's process, and returns `Self`.
+//!   `teardown: |self, variant| ...` runs after the body, also after a fatal `assert_*!`, at
+//!   most once, and only when setup completed. `teardown_parent: |self, variant| ...` instead
+//!   runs in the unrestricted parent once the test process ended, however it ended: setup and
+//!   body then run in a child, the fixture lives in shared memory and must be `Copy`.
+//!   A fixture, its variants and its tests are declared in the same module.
+//! - [`variant!`] — `FIXTURE_VARIANT(f)` and `FIXTURE_VARIANT_ADD(f, v)`.
+//!   `variant! { f { field: Type, ... } v1 { field: value, ... } v2 { ... } }` declares the
+//!   variant type (named `f_variant`) and instances; `variant! { f: v3 { ... } }` adds more,
+//!   anywhere in the module. Instance values are constant expressions, as in C. Every test of
+//!   `f` runs once per variant, named `f.v.test`; without variants, `f.test`.
+//! - [`test_f!`] — `TEST_F(f, t)`: `test_f!(f, t, |self, variant| { ... })`. Options before the
+//!   closure: `timeout = SECONDS` (`TEST_F_TIMEOUT`, default 30), `signal = SIGNUM`
+//!   (`TEST_F_SIGNAL`: passes only if killed by it), `xfail` or `xfail = [v1, v2]`
+//!   (`XFAIL_ADD`: a failure is XFAIL, a pass XPASS).
+//! - [`test!`] — `TEST(t)`: `test!(t, || { ... })`, named `global.t`; same options.
+//! - [`expect_eq!`], [`expect_ne!`], [`expect_lt!`], [`expect_le!`], [`expect_gt!`],
+//!   [`expect_ge!`], [`expect_true!`], [`expect_false!`] — `EXPECT_*`: on failure print
+//!   `file:line:case:Expected <expr> (<value>) == <expr> (<value>)`, mark the case failed, go
+//!   on. The expected value comes first, as in C; each argument is evaluated once; a format
+//!   string after the operands is printed on failure only (`EXPECT_EQ(...) TH_LOG(...)`).
+//! - [`assert_eq!`] and the other `assert_*!` — `ASSERT_*`: the same, then the body ends;
+//!   teardown still runs.
+//! - [`skip!`]`("reason")` — `SKIP()`: from setup, neither body nor teardown runs; from the
+//!   body, teardown runs. The case is reported as skipped with the reason, never as passed.
+//! - [`th_log!`] — `TH_LOG()`: a diagnostic line attributed to the case.
+//! - [`test_harness_main!`] — `TEST_HARNESS_MAIN`.
+//!
+//! ## Processes
+//!
+//! The runner forks one process per case, in its own process group, several at once
+//! (`--test-threads`); it never runs test code itself and never has threads when it forks.
+//! Restrictions, capability drops and namespaces of a case stay in that case. A case that
+//! panics, is killed, exits early or outlives its timeout fails with the reason; its whole
+//! process group is killed when it ends. [`fork_child`] runs a helper process whose failed
+//! checks count for the case. Output of a case is captured and printed with its result.
+//!
+//! ## Errors from syscall-like helpers
+//!
+//! Every helper that mimics a syscall returns `Result<T, Errno>`: `Ok` on success, `Err(errno)`
+//! on failure, never C's `-errno` (net_test.c) or `+errno` (fs_test.c). Tests compare whole
+//! results: `expect_eq!(Err(Errno::EACCES), test_listen(&fd, 10))`. Helpers that assert
+//! (`enforce_ruleset`, `setup_loopback`, the capability helpers) fail the case themselves
+//! with what went wrong and what is missing.
 
+pub mod caps;
+mod case;
 pub mod check;
 mod checks;
-mod case;
+pub mod landlock;
+pub mod registry;
+pub mod runner;
 
+pub use case::fork::{Child, fork_child};
+pub use landlock_test_macros::{fixture, test, test_f, variant};
+pub use registry::{Fixture, NoVariant};
+
+/// TEST_HARNESS_MAIN: the `main` of a test binary.
+#[macro_export]
+macro_rules! test_harness_main {
+    () => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::runner::main()
+        }
+    };
+}
+
+/// Everything a test file uses, but [`assert_eq!`] and [`assert_ne!`]: their names are also in
+/// Rust's own prelude, so a glob import would make them ambiguous. Import them by name, as one
+/// does with `pretty_assertions`:
+///
+/// ```ignore
+/// use landlock_test_core::prelude::*;
+/// use landlock_test_core::{assert_eq, assert_ne};
+/// ```
+///
+/// (Forgetting it is not silent: the standard `assert_eq!` panics, and a panic fails the case
+/// with both values.)
+pub mod prelude {
+    pub use crate::caps::*;
+    pub use crate::landlock::*;
+    pub use crate::{
+        Child, assert_false, assert_ge, assert_gt, assert_le, assert_lt, assert_true, expect_eq,
+        expect_false, expect_ge, expect_gt, expect_le, expect_lt, expect_ne, expect_true, fixture,
+        fork_child, skip, test, test_f, test_harness_main, th_log, variant,
+    };
+    pub use nix::errno::Errno;
+}
+
+/// A fixture with `teardown_parent` is read by the parent process from memory the test
+/// process wrote: it must be plain data.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` must be `Copy` to have a `teardown_parent`",
+    label = "the fixture is shared with the parent process, which reads it after the test \
+             process ended: its fields must be plain data",
+    note = "derive `Clone, Copy` on the fixture, or use `teardown` to run in the test process"
+)]
+pub trait SharedWithParent: Copy {}
+impl<T: Copy> SharedWithParent for T {}
+
+/// Support for the macros' generated code; not a stable interface.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::SharedWithParent;
+    pub use crate::case::run::{run_fixture_test, run_test};
     pub use crate::check::{bool_failed, compare_failed, fatal_at, log_at, skip_at};
+    pub use crate::registry::{
+        Fixture, GLOBAL, NoVariant, TESTS, TestEntry, TestOptions, VARIANTS, VariantEntry, Xfail,
+    };
+    pub use linkme;
 }

@@ -40,7 +40,13 @@ impl SharedMap {
     /// Back to the state of a case that has not started, for reuse by the next case.
     pub(crate) fn reset(&self) {
         let s = self.get();
-        for flag in [&s.failed, &s.skipped, &s.setup_done, &s.teardown_claimed, &s.finished] {
+        for flag in [
+            &s.failed,
+            &s.skipped,
+            &s.setup_done,
+            &s.teardown_claimed,
+            &s.finished,
+        ] {
             flag.store(false, Ordering::SeqCst);
         }
         s.signal.store(0, Ordering::SeqCst);

@@ -1,0 +1,119 @@
+//! Cases with a known outcome each, named after it. Run by `tests/`, never on its own by
+//! `cargo test` (it fails on purpose).
+
+use landlock_test_core::assert_eq;
+use landlock_test_core::prelude::*;
+
+test!(pass, || {
+    expect_eq!(4, 2 + 2);
+});
+
+test!(expect_fails_and_goes_on, || {
+    let seen = 3;
+    expect_eq!(4, seen, "the message of {}", "TH_LOG");
+    println!("after the failed expectation");
+});
+
+test!(assert_ends_body, || {
+    assert_eq!(1, 2);
+    println!("unreachable");
+});
+
+test!(skip_with_reason, || {
+    skip!("no {} here", "feature");
+});
+
+test!(panics, || {
+    panic!("deliberate panic");
+});
+
+test!(crashes, || {
+    // SAFETY: none; this is the deliberate crash this case exists for.
+    unsafe { std::ptr::null_mut::<u8>().write_volatile(1) };
+});
+
+test!(expected_signal, signal = libc::SIGABRT, || {
+    std::process::abort();
+});
+
+test!(hangs, timeout = 1, || {
+    std::thread::sleep(std::time::Duration::from_secs(100));
+});
+
+test!(exits_early, || {
+    std::process::exit(0);
+});
+
+test!(xfails, xfail, || {
+    expect_true!(false);
+});
+
+test!(xpasses, xfail, || {});
+
+test!(child_failure_counts, || {
+    fork_child(|| {
+        expect_eq!(1, 0);
+    })
+    .join();
+});
+
+fixture! {
+    fx {
+        value: u32,
+    }
+    setup: |variant| {
+        println!("setup {}", variant.base);
+        if variant.base == 99 {
+            skip!("setup skips variant {}", variant.base);
+        }
+        Self { value: variant.base }
+    },
+    teardown: |self, variant| {
+        println!("teardown {}", self.value);
+    },
+}
+
+variant! {
+    fx {
+        base: u32,
+    }
+    one { base: 1 }
+    two { base: 2 }
+}
+
+variant! {
+    fx:
+    skipping { base: 99 }
+}
+
+test_f!(fx, teardown_after_assert, |self, variant| {
+    assert_eq!(variant.base, self.value + 1);
+});
+
+test_f!(fx, xfail_one, xfail = [one], |self, variant| {
+    expect_eq!(2, self.value);
+});
+
+fixture! {
+    #[derive(Clone, Copy)]
+    restricting {
+        tag: u32,
+    }
+    setup: |_| Self { tag: 7 },
+    teardown_parent: |self, _| {
+        // The parent sees what the body wrote, and is not restricted.
+        println!("teardown_parent sees tag {}", self.tag);
+        expect_true!(std::fs::File::open("/proc/self/status").is_ok());
+    },
+}
+
+test_f!(restricting, restricts_itself, |self, _| {
+    self.tag = 8;
+    let ruleset = create_ruleset(&RulesetAttr::fs(access_fs_all()));
+    assert_true!(ruleset.is_ok());
+    enforce_ruleset(ruleset.unwrap());
+    let denied = std::fs::File::open("/proc/self/status").map_err(|e| e.raw_os_error());
+    assert_eq!(Err(Some(libc::EACCES)), denied.map(drop));
+});
+
+test_harness_main!();

@@ -1,0 +1,465 @@
+//! The raw Landlock ABI, with our own copies of the uapi structs so that tests can send what a
+//! well-behaved library never would (unknown access bits, ports above 65535, wrong sizes),
+//! typed helpers for the common case, and the ABI probe behind skips.
+//!
+//! # Errors
+//!
+//! The framework-wide convention: helpers that mimic a syscall return `Result<T, Errno>`,
+//! `Ok` on success and `Err(errno)` on failure, never C's `-errno` or `+errno`.
+//! [`enforce_ruleset`] asserts instead, like common.h's: it ends the running case with
+//! [`check::fatal`] naming the failed call, its errno and what to do about it.
+//! [`require_abi`] ends the case as skipped when the kernel lacks a feature.
+//!
+//! Inside this crate the `landlock` crate is spelled `::landlock`, since this module is
+//! `crate::landlock`.
+
+use std::ffi::c_void;
+use std::fmt;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::OnceLock;
+
+use ::landlock::{ABI, Access, AccessFs, AccessNet, BitFlags};
+use nix::errno::Errno;
+
+use crate::check;
+
+/// `landlock_create_ruleset()` flag: return the highest supported ABI version.
+pub const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1 << 0;
+/// `landlock_create_ruleset()` flag: return the bitmask of fixed errata (ABI 7).
+pub const LANDLOCK_CREATE_RULESET_ERRATA: u32 = 1 << 1;
+
+/// `enum landlock_rule_type`: the attribute is a [`PathBeneathAttr`].
+pub const LANDLOCK_RULE_PATH_BENEATH: u32 = 1;
+/// `enum landlock_rule_type`: the attribute is a [`NetPortAttr`] (ABI 4).
+pub const LANDLOCK_RULE_NET_PORT: u32 = 2;
+
+/// `landlock_restrict_self()` flag (ABI 7): do not log denials of the new domain before the
+/// next `execve(2)`.
+pub const LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF: u32 = 1 << 0;
+/// `landlock_restrict_self()` flag (ABI 7): also log denials after the next `execve(2)`.
+pub const LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON: u32 = 1 << 1;
+/// `landlock_restrict_self()` flag (ABI 7): do not log denials of future nested domains.
+pub const LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF: u32 = 1 << 2;
+
+/// `struct landlock_ruleset_attr` as of ABI 6 (24 bytes). Raw fields: anything can be sent.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RulesetAttr {
+    pub handled_access_fs: u64,
+    pub handled_access_net: u64,
+    pub scoped: u64,
+}
+
+impl RulesetAttr {
+    /// A ruleset handling these filesystem rights only.
+    pub fn fs(access: BitFlags<AccessFs>) -> Self {
+        Self::default().with_fs(access)
+    }
+
+    /// A ruleset handling these network rights only.
+    pub fn net(access: BitFlags<AccessNet>) -> Self {
+        Self::default().with_net(access)
+    }
+
+    /// Also handles these filesystem rights (replacing the previous ones).
+    pub fn with_fs(self, access: BitFlags<AccessFs>) -> Self {
+        RulesetAttr {
+            handled_access_fs: access.bits(),
+            ..self
+        }
+    }
+
+    /// Also handles these network rights (replacing the previous ones).
+    pub fn with_net(self, access: BitFlags<AccessNet>) -> Self {
+        RulesetAttr {
+            handled_access_net: access.bits(),
+            ..self
+        }
+    }
+}
+
+/// `struct landlock_path_beneath_attr` (packed, 12 bytes).
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathBeneathAttr {
+    pub allowed_access: u64,
+    pub parent_fd: i32,
+}
+
+impl PathBeneathAttr {
+    /// Allows `access` beneath `parent`. Only the fd number is kept: `parent` must stay open
+    /// until the rule is added.
+    pub fn new(access: BitFlags<AccessFs>, parent: impl AsFd) -> Self {
+        PathBeneathAttr {
+            allowed_access: access.bits(),
+            parent_fd: parent.as_fd().as_raw_fd(),
+        }
+    }
+}
+
+/// `struct landlock_net_port_attr` (16 bytes). The port is in host byte order; the kernel
+/// rejects values above 65535 with `EINVAL`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetPortAttr {
+    pub allowed_access: u64,
+    pub port: u64,
+}
+
+impl NetPortAttr {
+    /// Allows `access` on `port`.
+    pub fn new(access: BitFlags<AccessNet>, port: u64) -> Self {
+        NetPortAttr {
+            allowed_access: access.bits(),
+            port,
+        }
+    }
+}
+
+/// A rule attribute and the `landlock_rule_type` the kernel reads it as.
+pub trait RuleAttr {
+    const RULE_TYPE: u32;
+}
+
+impl RuleAttr for PathBeneathAttr {
+    const RULE_TYPE: u32 = LANDLOCK_RULE_PATH_BENEATH;
+}
+
+impl RuleAttr for NetPortAttr {
+    const RULE_TYPE: u32 = LANDLOCK_RULE_NET_PORT;
+}
+
+// The raw syscalls below are safe functions although they take raw pointers and fds: the
+// kernel reads the attribute with copy_from_user() (at most `size` bytes, or the size of the
+// rule type), never writes through it and keeps no reference, so a bad pointer yields EFAULT
+// and cannot break any Rust invariant. The fds are only looked up, never closed or consumed.
+
+/// `landlock_create_ruleset(attr, size, flags)`: the raw result, a new ruleset fd that the
+/// caller owns, or with [`LANDLOCK_CREATE_RULESET_VERSION`] the ABI version (with
+/// [`LANDLOCK_CREATE_RULESET_ERRATA`], the errata mask).
+#[expect(
+    clippy::not_unsafe_ptr_arg_deref,
+    reason = "only the kernel reads through the pointer, with copy_from_user()"
+)]
+pub fn sys_create_ruleset(attr: *const RulesetAttr, size: usize, flags: u32) -> Result<i32, Errno> {
+    // SAFETY: see above; the kernel validates the pointer.
+    let ret = unsafe { libc::syscall(libc::SYS_landlock_create_ruleset, attr, size, flags) };
+    Errno::result(ret).map(|value| value as i32)
+}
+
+/// `landlock_add_rule(ruleset_fd, rule_type, attr, flags)`.
+#[expect(
+    clippy::not_unsafe_ptr_arg_deref,
+    reason = "only the kernel reads through the pointer, with copy_from_user()"
+)]
+pub fn sys_add_rule(
+    ruleset_fd: RawFd,
+    rule_type: u32,
+    attr: *const c_void,
+    flags: u32,
+) -> Result<(), Errno> {
+    // SAFETY: see above; the kernel validates the pointer and the fd.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_add_rule,
+            ruleset_fd,
+            rule_type,
+            attr,
+            flags,
+        )
+    };
+    Errno::result(ret).map(drop)
+}
+
+/// `landlock_restrict_self(ruleset_fd, flags)`: restricts the calling thread for good.
+pub fn sys_restrict_self(ruleset_fd: RawFd, flags: u32) -> Result<(), Errno> {
+    // SAFETY: no pointer; the kernel validates the fd.
+    let ret = unsafe { libc::syscall(libc::SYS_landlock_restrict_self, ruleset_fd, flags) };
+    Errno::result(ret).map(drop)
+}
+
+/// Creates a ruleset from `attr` (its full size, no flags).
+pub fn create_ruleset(attr: &RulesetAttr) -> Result<OwnedFd, Errno> {
+    let fd = sys_create_ruleset(attr, size_of::<RulesetAttr>(), 0)?;
+    // SAFETY: without flags, success returns a new fd that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Adds one rule, typed by its attribute, without flags; the values are sent as they are.
+pub fn add_rule<T: RuleAttr>(ruleset: impl AsFd, attr: &T) -> Result<(), Errno> {
+    let attr: *const T = attr;
+    sys_add_rule(ruleset.as_fd().as_raw_fd(), T::RULE_TYPE, attr.cast(), 0)
+}
+
+/// Allows `access` on `port` (host byte order).
+pub fn add_net_port_rule(
+    ruleset: impl AsFd,
+    access: BitFlags<AccessNet>,
+    port: u64,
+) -> Result<(), Errno> {
+    add_rule(ruleset, &NetPortAttr::new(access, port))
+}
+
+/// Allows `access` beneath `parent`.
+pub fn add_path_beneath_rule(
+    ruleset: impl AsFd,
+    access: BitFlags<AccessFs>,
+    parent: impl AsFd,
+) -> Result<(), Errno> {
+    add_rule(ruleset, &PathBeneathAttr::new(access, parent))
+}
+
+/// What to do about a `landlock_restrict_self()` failure.
+fn restrict_self_hint(err: Errno) -> &'static str {
+    match err {
+        Errno::EOPNOTSUPP => "; Landlock is disabled at boot: add `landlock` to `lsm=`",
+        Errno::EPERM => "; the thread has neither no_new_privs nor CAP_SYS_ADMIN",
+        Errno::E2BIG => "; the thread already has the maximum of 16 nested Landlock domains",
+        Errno::EBADF | Errno::EBADFD => "; the fd is not a Landlock ruleset",
+        _ => "",
+    }
+}
+
+/// Restricts the calling thread with `ruleset` (common.h's `enforce_ruleset`): sets
+/// no_new_privs, then `landlock_restrict_self(fd, 0)`. Fails the case on any error.
+#[track_caller]
+pub fn enforce_ruleset(ruleset: impl AsFd) {
+    if let Err(err) = nix::sys::prctl::set_no_new_privs() {
+        check::fatal(format_args!("prctl(PR_SET_NO_NEW_PRIVS, 1) failed: {err}"));
+    }
+    let fd = ruleset.as_fd().as_raw_fd();
+    if let Err(err) = sys_restrict_self(fd, 0) {
+        let hint = restrict_self_hint(err);
+        check::fatal(format_args!(
+            "landlock_restrict_self({fd}, 0) failed: {err}{hint}"
+        ));
+    }
+}
+
+/// The Linux release that introduced each Landlock ABI: entry `n - 1` is ABI `n`.
+pub const ABI_LINUX_VERSIONS: [&str; 11] = [
+    "5.13", "5.19", "6.2", "6.7", "6.10", "6.12", "6.15", "7.0", "7.1", "7.2", "7.3",
+];
+
+/// The Linux release that introduced `abi`, if known.
+pub fn linux_version(abi: i32) -> Option<&'static str> {
+    let index = usize::try_from(abi).ok()?.checked_sub(1)?;
+    ABI_LINUX_VERSIONS.get(index).copied()
+}
+
+/// Whether the running kernel offers Landlock, and if not, why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LandlockStatus {
+    /// Landlock works; the highest ABI version the kernel supports.
+    Available(i32),
+    /// `ENOSYS`: the kernel was built without `CONFIG_SECURITY_LANDLOCK`.
+    NotBuilt,
+    /// `EOPNOTSUPP`: built in but not enabled at boot.
+    Disabled,
+    /// Any other error, e.g. from a seccomp filter of a container runtime.
+    Failed(Errno),
+}
+
+impl LandlockStatus {
+    fn from_version_query(result: Result<i32, Errno>) -> Self {
+        match result {
+            Ok(abi) => LandlockStatus::Available(abi),
+            Err(Errno::ENOSYS) => LandlockStatus::NotBuilt,
+            Err(Errno::EOPNOTSUPP) => LandlockStatus::Disabled,
+            Err(err) => LandlockStatus::Failed(err),
+        }
+    }
+}
+
+impl fmt::Display for LandlockStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LandlockStatus::Available(abi) => write!(f, "this kernel has ABI {abi}"),
+            LandlockStatus::NotBuilt => f.write_str(
+                "Landlock is not built into this kernel (ENOSYS): it needs \
+                 CONFIG_SECURITY_LANDLOCK=y",
+            ),
+            LandlockStatus::Disabled => f.write_str(
+                "Landlock is disabled at boot (EOPNOTSUPP): add `landlock` to the `lsm=` boot \
+                 parameter",
+            ),
+            LandlockStatus::Failed(err) => write!(
+                f,
+                "landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) failed: \
+                 {err} (a seccomp filter?)"
+            ),
+        }
+    }
+}
+
+/// The Landlock status of the running kernel, queried once per process.
+pub fn status() -> LandlockStatus {
+    static STATUS: OnceLock<LandlockStatus> = OnceLock::new();
+    *STATUS.get_or_init(|| {
+        LandlockStatus::from_version_query(sys_create_ruleset(
+            std::ptr::null(),
+            0,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        ))
+    })
+}
+
+/// The running kernel's Landlock ABI version, 0 without Landlock (see [`status`] for why).
+pub fn abi() -> i32 {
+    match status() {
+        LandlockStatus::Available(abi) => abi,
+        _ => 0,
+    }
+}
+
+/// [`abi`] as the `landlock` crate's type (kernels newer than the crate map to its newest ABI).
+pub fn abi_typed() -> ABI {
+    ABI::from(abi())
+}
+
+/// The bitmask of errata fixed in the running kernel (`EINVAL` before ABI 7).
+pub fn errata() -> Result<u32, Errno> {
+    sys_create_ruleset(std::ptr::null(), 0, LANDLOCK_CREATE_RULESET_ERRATA).map(|mask| mask as u32)
+}
+
+/// Every network right the running kernel handles; never a right it would reject.
+pub fn access_net_all() -> BitFlags<AccessNet> {
+    AccessNet::from_all(abi_typed())
+}
+
+/// Every filesystem right the running kernel handles.
+pub fn access_fs_all() -> BitFlags<AccessFs> {
+    AccessFs::from_all(abi_typed())
+}
+
+/// The skip reason when `status` does not provide ABI `min` needed by `feature`.
+fn abi_shortfall(min: i32, feature: &str, status: LandlockStatus) -> Option<String> {
+    if matches!(status, LandlockStatus::Available(abi) if abi >= min) {
+        return None;
+    }
+    let linux = linux_version(min).map_or_else(String::new, |linux| format!(" (Linux {linux})"));
+    Some(format!(
+        "{feature}: needs Landlock ABI {min}{linux}; {status}"
+    ))
+}
+
+/// Skips the running case unless the kernel has Landlock ABI `min` or later; `feature` names
+/// what the case needs, e.g. "network rules (LANDLOCK_RULE_NET_PORT)".
+#[track_caller]
+pub fn require_abi(min: i32, feature: &str) {
+    if let Some(reason) = abi_shortfall(min, feature, status()) {
+        check::skip(format_args!("{reason}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn struct_layouts_match_the_kernel() {
+        assert_eq!(size_of::<RulesetAttr>(), 24);
+        assert_eq!(size_of::<PathBeneathAttr>(), 12);
+        assert_eq!(size_of::<NetPortAttr>(), 16);
+    }
+
+    #[test]
+    fn uapi_values() {
+        assert_eq!(LANDLOCK_CREATE_RULESET_VERSION, 1);
+        assert_eq!(LANDLOCK_CREATE_RULESET_ERRATA, 2);
+        assert_eq!((LANDLOCK_RULE_PATH_BENEATH, LANDLOCK_RULE_NET_PORT), (1, 2));
+        assert_eq!(LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF, 1);
+        assert_eq!(LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, 2);
+        assert_eq!(LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF, 4);
+    }
+
+    #[test]
+    fn typed_constructors_keep_the_kernel_bits() {
+        let attr = RulesetAttr::net(AccessNet::BindTcp | AccessNet::ConnectTcp)
+            .with_fs(AccessFs::Execute | AccessFs::Truncate);
+        assert_eq!(attr.handled_access_net, 0b11);
+        assert_eq!(attr.handled_access_fs, 1 | 1 << 14);
+        assert_eq!(attr.scoped, 0);
+        // Bit 2 is BIND_UDP (ABI 10), never a "listen" right.
+        assert_eq!(BitFlags::from(AccessNet::BindUdp).bits(), 1 << 2);
+        let rule = NetPortAttr::new(AccessNet::ConnectTcp.into(), 65536);
+        assert_eq!((rule.allowed_access, rule.port), (2, 65536));
+        let stdin = std::io::stdin();
+        let rule = PathBeneathAttr::new(AccessFs::ReadFile.into(), &stdin);
+        assert_eq!({ rule.allowed_access }, 1 << 2);
+        assert_eq!({ rule.parent_fd }, 0);
+    }
+
+    #[test]
+    fn abi_table() {
+        assert_eq!(linux_version(1), Some("5.13"));
+        assert_eq!(linux_version(4), Some("6.7"));
+        assert_eq!(linux_version(7), Some("6.15"));
+        assert_eq!(linux_version(10), Some("7.2"));
+        assert_eq!(linux_version(11), Some("7.3"));
+        assert_eq!(linux_version(0), None);
+        assert_eq!(linux_version(12), None);
+    }
+
+    #[test]
+    fn status_from_errno() {
+        let query = LandlockStatus::from_version_query;
+        assert_eq!(query(Ok(7)), LandlockStatus::Available(7));
+        assert_eq!(query(Err(Errno::ENOSYS)), LandlockStatus::NotBuilt);
+        assert_eq!(query(Err(Errno::EOPNOTSUPP)), LandlockStatus::Disabled);
+        assert_eq!(
+            query(Err(Errno::EPERM)),
+            LandlockStatus::Failed(Errno::EPERM)
+        );
+    }
+
+    #[test]
+    fn skip_reasons() {
+        let net = "network rules (LANDLOCK_RULE_NET_PORT)";
+        assert_eq!(abi_shortfall(4, net, LandlockStatus::Available(4)), None);
+        assert_eq!(abi_shortfall(4, net, LandlockStatus::Available(7)), None);
+        assert_eq!(
+            abi_shortfall(4, net, LandlockStatus::Available(2)).unwrap(),
+            "network rules (LANDLOCK_RULE_NET_PORT): needs Landlock ABI 4 (Linux 6.7); \
+             this kernel has ABI 2"
+        );
+        assert_eq!(
+            abi_shortfall(1, "Landlock", LandlockStatus::Disabled).unwrap(),
+            "Landlock: needs Landlock ABI 1 (Linux 5.13); Landlock is disabled at boot \
+             (EOPNOTSUPP): add `landlock` to the `lsm=` boot parameter"
+        );
+        let reason = abi_shortfall(12, "x", LandlockStatus::NotBuilt).unwrap();
+        assert!(reason.starts_with("x: needs Landlock ABI 12; Landlock is not built"));
+    }
+
+    #[test]
+    fn syscalls_report_errno() {
+        if abi() < 4 {
+            return;
+        }
+        let ruleset = create_ruleset(&RulesetAttr::net(AccessNet::BindTcp.into())).unwrap();
+        assert_eq!(
+            add_net_port_rule(&ruleset, AccessNet::BindTcp.into(), 1024),
+            Ok(())
+        );
+        assert_eq!(
+            add_net_port_rule(&ruleset, AccessNet::BindTcp.into(), 65536),
+            Err(Errno::EINVAL)
+        );
+        // A bad pointer is the kernel's to reject, which is why the raw calls are safe.
+        let bad = std::ptr::dangling::<RulesetAttr>();
+        assert_eq!(
+            sys_create_ruleset(bad, size_of::<RulesetAttr>(), 0),
+            Err(Errno::EFAULT)
+        );
+    }
+
+    #[test]
+    fn this_kernel_has_landlock() {
+        assert!(abi() >= 1, "{}", status());
+        assert_eq!(abi_typed(), ABI::from(abi()));
+        if abi() >= 4 {
+            assert!(access_net_all().contains(AccessNet::BindTcp | AccessNet::ConnectTcp));
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Case processes running at once. The runner is single-threaded: parallelism comes from
+//! several case processes, never from threads around `fork`. One `poll` loop reads every
+//! case's output pipe, learns of exits through pidfds and enforces the timeouts.
+
+use std::collections::VecDeque;
+use std::os::fd::{AsFd, FromRawFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, close, dup2_stderr, dup2_stdout, fork, pipe2, read};
+
+use super::verdict::Ending;
+use crate::case::fork::flush_std;
+use crate::case::run::case_main;
+use crate::case::shared::{Shared, SharedMap};
+use crate::registry::Case;
+
+/// How long the output of a case that ended may still arrive (from a descendant that left the
+/// process group) before the case is reported without it.
+const OUTPUT_GRACE: Duration = Duration::from_millis(500);
+
+/// A case that ended: what the report needs.
+pub(crate) struct Finished<'a> {
+    pub index: usize,
+    pub ending: Ending,
+    pub output: Vec<u8>,
+    pub duration: Duration,
+    pub shared: &'a Shared,
+}
+
+struct Running {
+    index: usize,
+    case: Case,
+    pid: Pid,
+    pidfd: Option<OwnedFd>,
+    output: Option<OwnedFd>,
+    buffer: Vec<u8>,
+    shared: SharedMap,
+    started: Instant,
+    deadline: Instant,
+    timed_out: bool,
+    ended: Option<(Ending, Instant)>,
+}
+
+impl Running {
+    fn ending(&self) -> Option<Ending> {
+        self.ended.map(|(ending, _)| match ending {
+            _ if self.timed_out => Ending::TimedOut(self.case.timeout()),
+            ending => ending,
+        })
+    }
+
+    fn done(&self, now: Instant) -> bool {
+        match self.ended {
+            Some((_, at)) => self.output.is_none() || now >= at + OUTPUT_GRACE,
+            None => false,
+        }
+    }
+
+    /// Kills every process left in the case's process group.
+    fn kill_group(&self) {
+        let _ = kill(Pid::from_raw(-self.pid.as_raw()), Signal::SIGKILL);
+    }
+}
+
+pub(crate) struct Pool {
+    threads: usize,
+    capture: bool,
+    running: Vec<Running>,
+    spare: Vec<SharedMap>,
+}
+
+impl Pool {
+    pub(crate) fn new(threads: usize, capture: bool) -> Self {
+        // Orphans of a case (a helper whose parent died) come back to the runner to be reaped.
+        // SAFETY: plain prctl on this process.
+        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+        Pool {
+            threads: threads.max(1),
+            capture,
+            running: Vec::new(),
+            spare: Vec::new(),
+        }
+    }
+
+    /// Runs every case, calling `on_finished` as each one ends (in completion order).
+    pub(crate) fn run(
+        &mut self,
+        cases: &[Case],
+        mut on_finished: impl FnMut(Finished<'_>),
+    ) -> std::io::Result<()> {
+        let mut pending: VecDeque<(usize, Case)> = cases.iter().copied().enumerate().collect();
+        while !pending.is_empty() || !self.running.is_empty() {
+            while self.running.len() < self.threads {
+                let Some((index, case)) = pending.pop_front() else {
+                    break;
+                };
+                let running = self.spawn(index, case)?;
+                self.running.push(running);
+            }
+            self.wait_for_events()?;
+            let now = Instant::now();
+            let mut i = 0;
+            while i < self.running.len() {
+                if self.running[i].done(now) {
+                    let r = self.running.swap_remove(i);
+                    r.kill_group();
+                    let ending = r.ending().expect("a done case has ended");
+                    on_finished(Finished {
+                        index: r.index,
+                        ending,
+                        output: r.buffer,
+                        duration: r.started.elapsed(),
+                        shared: r.shared.get(),
+                    });
+                    self.spare.push(r.shared);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        reap_leftovers();
+        Ok(())
+    }
+
+    fn spawn(&mut self, index: usize, case: Case) -> std::io::Result<Running> {
+        let shared = match self.spare.pop() {
+            Some(shared) => {
+                shared.reset();
+                shared
+            }
+            None => SharedMap::new()?,
+        };
+        let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
+        let shared_ref: &'static Shared = shared.get();
+        flush_std();
+        // SAFETY: the runner is single-threaded (harness = false main, no threads spawned).
+        match unsafe { fork() }? {
+            ForkResult::Child => {
+                self.close_inherited();
+                drop(read_end);
+                if self.capture {
+                    let _ = dup2_stdout(&write_end);
+                    let _ = dup2_stderr(&write_end);
+                }
+                drop(write_end);
+                case_main(case, shared_ref)
+            }
+            ForkResult::Parent { child } => {
+                // Also set here, so that a kill right after fork reaches the whole group.
+                // SAFETY: plain syscall; failure only means the child already did it or died.
+                unsafe { libc::setpgid(child.as_raw(), child.as_raw()) };
+                drop(write_end);
+                let started = Instant::now();
+                Ok(Running {
+                    index,
+                    case,
+                    pid: child,
+                    pidfd: pidfd_open(child),
+                    output: Some(read_end),
+                    buffer: Vec::new(),
+                    shared,
+                    started,
+                    deadline: started + case.timeout(),
+                    timed_out: false,
+                    ended: None,
+                })
+            }
+        }
+    }
+
+    /// In a new case process: the runner's descriptors of other cases are not its business.
+    fn close_inherited(&mut self) {
+        for r in self.running.drain(..) {
+            for fd in [r.pidfd, r.output].into_iter().flatten() {
+                let _ = close(fd);
+            }
+        }
+    }
+
+    fn wait_for_events(&mut self) -> std::io::Result<()> {
+        let now = Instant::now();
+        let wake_at = self
+            .running
+            .iter()
+            .map(|r| match r.ended {
+                Some((_, at)) => at + OUTPUT_GRACE,
+                None => r.deadline,
+            })
+            .min();
+        let mut timeout = wake_at.map_or(Duration::ZERO, |at| at.saturating_duration_since(now));
+        if self.running.iter().any(|r| r.pidfd.is_none()) {
+            // Without pidfds (Linux < 5.3) exits are noticed by polling waitpid.
+            timeout = timeout.min(Duration::from_millis(5));
+        }
+        let timeout = PollTimeout::try_from(timeout.as_millis().min(60_000) as i32 + 1)
+            .unwrap_or(PollTimeout::MAX);
+
+        // Which running case and which of its descriptors each poll entry stands for.
+        let mut owners: Vec<(usize, bool)> = Vec::new();
+        let mut fds: Vec<PollFd<'_>> = Vec::new();
+        for (i, r) in self.running.iter().enumerate() {
+            if let Some(output) = &r.output {
+                fds.push(PollFd::new(output.as_fd(), PollFlags::POLLIN));
+                owners.push((i, true));
+            }
+            if r.ended.is_none()
+                && let Some(pidfd) = &r.pidfd
+            {
+                fds.push(PollFd::new(pidfd.as_fd(), PollFlags::POLLIN));
+                owners.push((i, false));
+            }
+        }
+        match poll(&mut fds, timeout) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let ready: Vec<(usize, bool)> = fds
+            .iter()
+            .zip(&owners)
+            .filter(|(fd, _)| fd.revents().is_some_and(|e| !e.is_empty()))
+            .map(|(_, &owner)| owner)
+            .collect();
+        drop(fds);
+
+        for (i, is_output) in ready {
+            let r = &mut self.running[i];
+            if is_output {
+                drain(r);
+            } else {
+                // Kill the rest of the group while the case's zombie still holds its pgid.
+                r.kill_group();
+            }
+        }
+        self.reap();
+        let now = Instant::now();
+        for r in &mut self.running {
+            if r.ended.is_none() && now >= r.deadline && !r.timed_out {
+                r.timed_out = true;
+                r.kill_group();
+            }
+        }
+        Ok(())
+    }
+
+    /// Collects every exited child: the cases' own processes and orphans handed to us.
+    fn reap(&mut self) {
+        loop {
+            match waitpid(None::<Pid>, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(_) => break,
+                Ok(status) => {
+                    let Some(pid) = status.pid() else { continue };
+                    if let Some(r) = self.running.iter_mut().find(|r| r.pid == pid)
+                        && let Some(ending) = Ending::from_wait(status)
+                    {
+                        r.ended = Some((ending, Instant::now()));
+                        r.kill_group();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads what is in the pipe now; closes it at end of file.
+fn drain(r: &mut Running) {
+    let Some(fd) = &r.output else { return };
+    let mut chunk = [0u8; 16384];
+    match read(fd, &mut chunk) {
+        Ok(0) => r.output = None,
+        Ok(n) => r.buffer.extend_from_slice(&chunk[..n]),
+        Err(Errno::EINTR | Errno::EAGAIN) => {}
+        Err(_) => r.output = None,
+    }
+}
+
+fn pidfd_open(pid: Pid) -> Option<OwnedFd> {
+    // SAFETY: plain syscall; a non-negative result is a new descriptor we own.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// At the end of the run nothing of any case may live on: reap what the kills left.
+fn reap_leftovers() {
+    let until = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < until {
+        match waitpid(None::<Pid>, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => std::thread::sleep(Duration::from_millis(1)),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+}

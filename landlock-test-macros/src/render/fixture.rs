@@ -1,0 +1,99 @@
+//! `fixture!` → the fixture struct, its default variant type, and its `Fixture` impl.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use super::closure::{fixture_receiver, param_pat};
+use super::private;
+use crate::names;
+use crate::parse::fixture::{FixtureHead, FixtureInput};
+
+/// The struct and the default variant type: emitted even when the rest has an error.
+pub fn head(head: &FixtureHead) -> TokenStream {
+    let FixtureHead {
+        attrs,
+        vis,
+        name,
+        fields,
+    } = head;
+    let private = private();
+    let variant = names::variant_type(name);
+    let module = names::no_variant_module(name);
+    quote! {
+        #(#attrs)*
+        #[allow(non_camel_case_types)]
+        #vis struct #name #fields
+
+        // The variant type when no `variant!` declares one: an item of that name declared by
+        // `variant!` in this module shadows this glob import.
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        mod #module {
+            #[allow(non_camel_case_types, dead_code)]
+            pub type #variant = #private::NoVariant;
+        }
+        #[allow(unused_imports)]
+        use #module::*;
+    }
+}
+
+pub fn render(input: &FixtureInput) -> TokenStream {
+    let private = private();
+    let name = &input.name;
+    let name_str = name.to_string();
+    let variant = names::variant_type(name);
+    let setup_variant = param_pat(&input.setup, 0);
+    let setup_body = &input.setup.body;
+    let line = quote_spanned!(name.span()=> ::core::line!());
+
+    let (teardown, in_parent, copy_check) = match &input.teardown {
+        Some(t) => {
+            let (receiver, prologue) = fixture_receiver(&t.closure);
+            let variant_pat = param_pat(&t.closure, 1);
+            let body = &t.closure.body;
+            let keyword = &t.keyword;
+            let copy_check = t.in_parent.then(|| {
+                quote_spanned! {keyword.span()=>
+                    const _: () = {
+                        fn shared_with_parent<T: #private::SharedWithParent>() {}
+                        let _ = shared_with_parent::<#name>;
+                    };
+                }
+            });
+            (
+                quote! {
+                    #[allow(unused_variables)]
+                    fn teardown(#receiver, #variant_pat: &Self::Variant) {
+                        #prologue
+                        #body;
+                    }
+                },
+                t.in_parent,
+                copy_check,
+            )
+        }
+        None => (
+            quote!(
+                fn teardown(&mut self, _: &Self::Variant) {}
+            ),
+            false,
+            None,
+        ),
+    };
+    quote! {
+        impl #private::Fixture for #name {
+            const NAME: &'static str = #name_str;
+            const LINE: u32 = #line;
+            const TEARDOWN_PARENT: bool = #in_parent;
+            type Variant = #variant;
+
+            #[allow(unused_variables)]
+            fn setup(#setup_variant: &Self::Variant) -> Self {
+                #setup_body
+            }
+
+            #teardown
+        }
+        #copy_check
+    }
+}

@@ -1,0 +1,113 @@
+//! `test_f!` and `test!` → the body as a function and one registry entry.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use super::closure::{fixture_receiver, param_pat};
+use super::{private, registered_in};
+use crate::names;
+use crate::parse::test::{Options, TestInput, Xfail};
+
+fn options(options: &Options, fixture: Option<&syn::Ident>) -> TokenStream {
+    let private = private();
+    let timeout = match &options.timeout {
+        Some(secs) => {
+            quote!(::core::option::Option::Some(::core::time::Duration::from_secs(#secs)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let signal = match &options.signal {
+        Some(signal) => quote!(::core::option::Option::Some(#signal)),
+        None => quote!(::core::option::Option::None),
+    };
+    let xfail = match (&options.xfail, fixture) {
+        (None, _) => quote!(#private::Xfail::No),
+        (Some(Xfail::All), _) => quote!(#private::Xfail::All),
+        (Some(Xfail::Variants(names)), Some(fixture)) => {
+            // Naming each variant's registry entry makes an unknown variant a compile error
+            // at its name.
+            let checks = names.iter().map(|v| {
+                let entry = names::variant_entry(fixture, v);
+                quote!(let _ = &#entry;)
+            });
+            let names = names.iter().map(|v| v.to_string());
+            quote! {{
+                const _: () = { #(#checks)* };
+                #private::Xfail::Variants(&[#(#names),*])
+            }}
+        }
+        (Some(Xfail::Variants(_)), None) => unreachable!("the parser rejects variants for test!"),
+    };
+    quote! {
+        #private::TestOptions {
+            timeout: #timeout,
+            signal: #signal,
+            xfail: #xfail,
+        }
+    }
+}
+
+pub fn render(input: &TestInput) -> TokenStream {
+    let private = private();
+    let name = &input.name;
+    let name_str = name.to_string();
+    let body = &input.body.body;
+    let options = options(&input.options, input.fixture.as_ref());
+    let line = quote_spanned!(name.span()=> ::core::line!());
+    let registered = registered_in("TESTS");
+
+    // The body lives inside the entry's initializer, so that the entry's name is the only one
+    // this test adds to the module: a duplicate test is one error, at its name.
+    let (entry, fixture_name, fixture_line, run) = match &input.fixture {
+        Some(fixture) => {
+            let (receiver, prologue) = fixture_receiver(&input.body);
+            let variant_pat = param_pat(&input.body, 1);
+            let fixture_trait = quote_spanned!(fixture.span()=> <#fixture as #private::Fixture>);
+            let run = quote! {{
+                trait Body: #private::Fixture {
+                    fn body(&mut self, variant: &Self::Variant);
+                }
+                impl Body for #fixture {
+                    #[allow(unused_variables)]
+                    fn body(#receiver, #variant_pat: &Self::Variant) {
+                        #prologue
+                        #body;
+                    }
+                }
+                |variant| #private::run_fixture_test::<#fixture>(variant, <#fixture as Body>::body)
+            }};
+            (
+                names::test_entry(&fixture.to_string(), name),
+                quote!(#fixture_trait::NAME),
+                quote!(#fixture_trait::LINE),
+                run,
+            )
+        }
+        None => {
+            let run = quote! {{
+                fn body() {
+                    #body;
+                }
+                |_| #private::run_test(body)
+            }};
+            (
+                names::test_entry("global", name),
+                quote!(#private::GLOBAL),
+                line.clone(),
+                run,
+            )
+        }
+    };
+    quote! {
+        #registered
+        static #entry: #private::TestEntry = #private::TestEntry {
+            fixture: #fixture_name,
+            fixture_line: #fixture_line,
+            name: #name_str,
+            file: ::core::file!(),
+            line: #line,
+            options: #options,
+            run: #run,
+        };
+    }
+}
