@@ -90,6 +90,7 @@ mod case;
 pub mod check;
 mod checks;
 pub mod landlock;
+pub mod net;
 pub mod registry;
 pub mod runner;
 
@@ -121,6 +122,7 @@ macro_rules! test_harness_main {
 pub mod prelude {
     pub use crate::caps::*;
     pub use crate::landlock::*;
+    pub use crate::net::*;
     pub use crate::{
         Child, assert_false, assert_ge, assert_gt, assert_le, assert_lt, assert_true, expect_eq,
         expect_false, expect_ge, expect_gt, expect_le, expect_lt, expect_ne, expect_true, fixture,

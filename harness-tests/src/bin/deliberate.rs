@@ -116,4 +116,47 @@ test_f!(restricting, restricts_itself, |self, _| {
     assert_eq!(Err(Some(libc::EACCES)), denied.map(drop));
 });
 
+fixture! {
+    after {}
+    setup: |_| Self {},
+}
+
+// Declared after `restricting`, so it runs after it: the runner that forked both was not
+// restricted by the first.
+test_f!(after, not_restricted, |_, _| {
+    let status = std::fs::read_to_string("/proc/self/status");
+    assert_true!(status.is_ok());
+    expect_true!(status.unwrap().contains("NoNewPrivs:\t0"));
+});
+
+test_f!(after, leaves_a_sleeper, |_, _| {
+    let sleeper = fork_child(|| {
+        println!("sleeper started");
+        std::thread::sleep(std::time::Duration::from_secs(1000));
+    });
+    println!("sleeper pid {}", sleeper.pid());
+});
+
+fixture! {
+    chatty {}
+    setup: |_| Self {},
+}
+
+variant! {
+    chatty {
+        id: u32,
+    }
+    a { id: 1 }
+    b { id: 2 }
+}
+
+// Both variants print at the same time under --test-threads 2; each case's lines must still
+// come out together, after its result.
+test_f!(chatty, prints_many_lines, |_, variant| {
+    for i in 0..100 {
+        println!("chatty {} line {i}", variant.id);
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+});
+
 test_harness_main!();

@@ -115,7 +115,9 @@ impl Args {
                         "terse" => Format::Terse,
                         "tap" => Format::Tap,
                         other => {
-                            return Err(format!("unknown --format {other:?}: pretty, terse or tap"));
+                            return Err(format!(
+                                "unknown --format {other:?}: pretty, terse or tap"
+                            ));
                         }
                     }
                 }

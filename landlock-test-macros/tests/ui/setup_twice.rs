@@ -1,0 +1,11 @@
+use landlock_test_core::prelude::*;
+
+fixture! {
+    fx {}
+    setup: |_| Self {},
+    setup: |_| Self {},
+}
+
+test_f!(fx, t, |self, _| {});
+
+fn main() {}

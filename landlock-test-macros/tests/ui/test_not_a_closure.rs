@@ -1,0 +1,5 @@
+use landlock_test_core::prelude::*;
+
+test!(t, { 1 + 1 });
+
+fn main() {}

@@ -1,0 +1,5 @@
+use landlock_test_core::prelude::*;
+
+test!(t, timeout = 0, || {});
+
+fn main() {}

@@ -1,0 +1,5 @@
+use landlock_test_core::prelude::*;
+
+test!(t, timeot = 5, || {});
+
+fn main() {}

@@ -1,0 +1,20 @@
+use landlock_test_core::prelude::*;
+
+fixture! {
+    fx {}
+    setup: |_| Self {},
+}
+
+variant! {
+    fx {
+        n: u32,
+    }
+    one { n: 1 }
+}
+
+variant! {
+    fx:
+    one { n: 2 }
+}
+
+fn main() {}

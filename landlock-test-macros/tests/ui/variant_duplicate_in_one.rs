@@ -1,0 +1,16 @@
+use landlock_test_core::prelude::*;
+
+fixture! {
+    fx {}
+    setup: |_| Self {},
+}
+
+variant! {
+    fx {
+        n: u32,
+    }
+    one { n: 1 }
+    one { n: 2 }
+}
+
+fn main() {}

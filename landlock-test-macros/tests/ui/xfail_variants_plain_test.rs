@@ -1,0 +1,5 @@
+use landlock_test_core::prelude::*;
+
+test!(t, xfail = [v], || {});
+
+fn main() {}
