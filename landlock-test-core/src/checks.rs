@@ -177,3 +177,35 @@ macro_rules! skip {
         $crate::__private::skip_at(::core::file!(), ::core::line!(), ::core::format_args!($($arg)+))
     };
 }
+
+/// `result` is `Ok`: evaluates to the value, or marks the case failed and ends the body
+/// (C's `ASSERT_LE(0, fd)` after a call that returns a descriptor or -1).
+#[macro_export]
+macro_rules! assert_ok {
+    ($result:expr $(,)?) => {
+        $crate::__assert_ok!($result, ::core::format_args!(""))
+    };
+    ($result:expr, $($arg:tt)+) => {
+        $crate::__assert_ok!($result, ::core::format_args!(": {}", ::core::format_args!($($arg)+)))
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __assert_ok {
+    ($result:expr, $message:expr) => {
+        match $result {
+            ::core::result::Result::Ok(value) => value,
+            ::core::result::Result::Err(error) => $crate::__private::fatal_at(
+                ::core::file!(),
+                ::core::line!(),
+                ::core::format_args!(
+                    "Expected {} to be Ok, got Err({:?}){}",
+                    ::core::stringify!($result),
+                    error,
+                    $message
+                ),
+            ),
+        }
+    };
+}

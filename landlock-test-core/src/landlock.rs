@@ -18,10 +18,36 @@ use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::OnceLock;
 
-use ::landlock::{ABI, Access, AccessFs, AccessNet, BitFlags};
+pub use ::landlock::{ABI, Access, AccessFs, AccessNet, BitFlags, make_bitflags};
 use nix::errno::Errno;
 
 use crate::check;
+
+/// The uapi names of the access rights, as raw bits for the raw attribute structs, so that
+/// tests read like C; the typed [`AccessFs`] and [`AccessNet`] are the same bits.
+pub mod access {
+    use super::{AccessFs, AccessNet};
+
+    pub const LANDLOCK_ACCESS_FS_EXECUTE: u64 = AccessFs::Execute as u64;
+    pub const LANDLOCK_ACCESS_FS_WRITE_FILE: u64 = AccessFs::WriteFile as u64;
+    pub const LANDLOCK_ACCESS_FS_READ_FILE: u64 = AccessFs::ReadFile as u64;
+    pub const LANDLOCK_ACCESS_FS_READ_DIR: u64 = AccessFs::ReadDir as u64;
+    pub const LANDLOCK_ACCESS_FS_REMOVE_DIR: u64 = AccessFs::RemoveDir as u64;
+    pub const LANDLOCK_ACCESS_FS_REMOVE_FILE: u64 = AccessFs::RemoveFile as u64;
+    pub const LANDLOCK_ACCESS_FS_MAKE_CHAR: u64 = AccessFs::MakeChar as u64;
+    pub const LANDLOCK_ACCESS_FS_MAKE_DIR: u64 = AccessFs::MakeDir as u64;
+    pub const LANDLOCK_ACCESS_FS_MAKE_REG: u64 = AccessFs::MakeReg as u64;
+    pub const LANDLOCK_ACCESS_FS_MAKE_SOCK: u64 = AccessFs::MakeSock as u64;
+    pub const LANDLOCK_ACCESS_FS_MAKE_FIFO: u64 = AccessFs::MakeFifo as u64;
+    pub const LANDLOCK_ACCESS_FS_MAKE_BLOCK: u64 = AccessFs::MakeBlock as u64;
+    pub const LANDLOCK_ACCESS_FS_MAKE_SYM: u64 = AccessFs::MakeSym as u64;
+    pub const LANDLOCK_ACCESS_FS_REFER: u64 = AccessFs::Refer as u64;
+    pub const LANDLOCK_ACCESS_FS_TRUNCATE: u64 = AccessFs::Truncate as u64;
+    pub const LANDLOCK_ACCESS_FS_IOCTL_DEV: u64 = AccessFs::IoctlDev as u64;
+
+    pub const LANDLOCK_ACCESS_NET_BIND_TCP: u64 = AccessNet::BindTcp as u64;
+    pub const LANDLOCK_ACCESS_NET_CONNECT_TCP: u64 = AccessNet::ConnectTcp as u64;
+}
 
 /// `landlock_create_ruleset()` flag: return the highest supported ABI version.
 pub const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1 << 0;

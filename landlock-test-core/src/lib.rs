@@ -62,7 +62,8 @@
 //!   on. The expected value comes first, as in C; each argument is evaluated once; a format
 //!   string after the operands is printed on failure only (`EXPECT_EQ(...) TH_LOG(...)`).
 //! - [`assert_eq!`] and the other `assert_*!` — `ASSERT_*`: the same, then the body ends;
-//!   teardown still runs.
+//!   teardown still runs. [`assert_ok!`] unwraps a `Result` the same way (C's
+//!   `ASSERT_LE(0, fd)` after a call returning a descriptor).
 //! - [`skip!`]`("reason")` — `SKIP()`: from setup, neither body nor teardown runs; from the
 //!   body, teardown runs. The case is reported as skipped with the reason, never as passed.
 //! - [`th_log!`] — `TH_LOG()`: a diagnostic line attributed to the case.
@@ -90,6 +91,7 @@ mod case;
 pub mod check;
 mod checks;
 pub mod landlock;
+pub mod listen;
 pub mod net;
 pub mod registry;
 pub mod runner;
@@ -98,11 +100,13 @@ pub use case::fork::{Child, fork_child};
 pub use landlock_test_macros::{fixture, test, test_f, variant};
 pub use registry::{Fixture, NoVariant};
 
-/// TEST_HARNESS_MAIN: the `main` of a test binary.
+/// TEST_HARNESS_MAIN: the `main` of a test binary. Optional arguments are lines (`String`s)
+/// printed in the run's header, to say which mode the suite runs in.
 #[macro_export]
 macro_rules! test_harness_main {
-    () => {
+    ($($context:expr),* $(,)?) => {
         fn main() -> ::std::process::ExitCode {
+            $($crate::runner::add_context($context);)*
             $crate::runner::main()
         }
     };
@@ -121,12 +125,14 @@ macro_rules! test_harness_main {
 /// with both values.)
 pub mod prelude {
     pub use crate::caps::*;
+    pub use crate::landlock::access::*;
     pub use crate::landlock::*;
+    pub use crate::listen::*;
     pub use crate::net::*;
     pub use crate::{
-        Child, assert_false, assert_ge, assert_gt, assert_le, assert_lt, assert_true, expect_eq,
-        expect_false, expect_ge, expect_gt, expect_le, expect_lt, expect_ne, expect_true, fixture,
-        fork_child, skip, test, test_f, test_harness_main, th_log, variant,
+        Child, assert_false, assert_ge, assert_gt, assert_le, assert_lt, assert_ok, assert_true,
+        expect_eq, expect_false, expect_ge, expect_gt, expect_le, expect_lt, expect_ne,
+        expect_true, fixture, fork_child, skip, test, test_f, test_harness_main, th_log, variant,
     };
     pub use nix::errno::Errno;
 }

@@ -412,6 +412,18 @@ fn set_loopback_up() -> Result<(), Errno> {
     Ok(())
 }
 
+/// Skips the case on a kernel without TCP port rules (Landlock ABI 4, Linux 6.7), or without
+/// Landlock: a sandboxed network case must never pass there.
+#[track_caller]
+pub fn require_net_rules() {
+    crate::landlock::require_abi(4, "TCP port rules (LANDLOCK_RULE_NET_PORT)");
+}
+
+/// What a step Landlock may deny returns: `Err(EACCES)` when `denied`, else `Ok(())`.
+pub const fn denied_if(denied: bool) -> Result<(), Errno> {
+    if denied { Err(Errno::EACCES) } else { Ok(()) }
+}
+
 /// What each step of [`test_restricted_net_fixture`] must return: expected results rather than
 /// C's `deny_*` booleans, as the seed's review asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -435,13 +447,10 @@ impl NetExpect {
     /// C's `test_bind_and_connect(srv, deny_bind, deny_connect)`: `EACCES` where denied,
     /// listen allowed.
     pub const fn deny(bind: bool, connect: bool) -> Self {
-        const fn denied(deny: bool) -> Result<(), Errno> {
-            if deny { Err(Errno::EACCES) } else { Ok(()) }
-        }
         Self {
-            bind: denied(bind),
+            bind: denied_if(bind),
             listen: Ok(()),
-            connect: denied(connect),
+            connect: denied_if(connect),
         }
     }
 }

@@ -11,7 +11,7 @@ mod render;
 
 use parse::fixture::{FixtureHead, FixtureInput};
 use parse::test::TestInput;
-use parse::variant::VariantInput;
+use parse::variant::VariantHead;
 
 /// FIXTURE + FIXTURE_SETUP + FIXTURE_TEARDOWN(_PARENT).
 #[proc_macro]
@@ -19,16 +19,20 @@ pub fn fixture(input: TokenStream) -> TokenStream {
     let parser = |input: ParseStream| {
         let head: FixtureHead = input.parse()?;
         let head_tokens = render::fixture::head(&head);
-        // Past the struct, an error still emits the struct and the default variant type, so
-        // that the one mistake is the one error.
-        Ok(match FixtureInput::parse_rest(&head, input) {
+        // Past the struct, an error still emits the struct, the default variant type and a
+        // stand-in `Fixture` impl, so that the one mistake is the one error. The rest is read
+        // on its own so that what the error left unread is not a second error.
+        let rest: proc_macro2::TokenStream = input.parse()?;
+        let parse_rest = |input: ParseStream| FixtureInput::parse_rest(&head, input);
+        Ok(match parse_rest.parse2(rest) {
             Ok(fixture) => {
                 let rest = render::fixture::render(&fixture);
                 quote!(#head_tokens #rest)
             }
             Err(e) => {
+                let stand_in = render::fixture::stand_in(&head);
                 let e = e.to_compile_error();
-                quote!(#head_tokens #e)
+                quote!(#head_tokens #stand_in #e)
             }
         })
     };
@@ -38,10 +42,23 @@ pub fn fixture(input: TokenStream) -> TokenStream {
 /// FIXTURE_VARIANT + FIXTURE_VARIANT_ADD.
 #[proc_macro]
 pub fn variant(input: TokenStream) -> TokenStream {
-    expand(
-        |input: ParseStream| Ok(render::variant::render(&input.parse::<VariantInput>()?)),
-        input,
-    )
+    let parser = |input: ParseStream| {
+        let head: VariantHead = input.parse()?;
+        // An error in an instance still emits the variant type and the instances before it.
+        let rest: proc_macro2::TokenStream = input.parse()?;
+        let mut instances = Vec::new();
+        let result =
+            (|input: ParseStream| head.parse_instances(input, &mut instances)).parse2(rest);
+        let tokens = render::variant::render(&head, &instances);
+        Ok(match result {
+            Ok(()) => tokens,
+            Err(e) => {
+                let e = e.to_compile_error();
+                quote!(#tokens #e)
+            }
+        })
+    };
+    expand(parser, input)
 }
 
 /// TEST_F, TEST_F_TIMEOUT, TEST_F_SIGNAL, XFAIL_ADD.

@@ -1,5 +1,9 @@
 //! The identifiers the macros generate, in one place: each macro finds the items of the
 //! others by these names, and a duplicate name becomes a compile error at the user's tokens.
+//!
+//! A variant instance `v` of fixture `f` is also a hidden associated constant of the fixture,
+//! `f::v` (see `render::variant`): `xfail = [v]` names it, and a variant added twice is an
+//! error at its name.
 
 use proc_macro2::Ident;
 use quote::format_ident;
@@ -14,18 +18,9 @@ pub fn no_variant_module(fixture: &Ident) -> Ident {
     format_ident!("__landlock_test_no_variant_{}", fixture)
 }
 
-/// The registry entry of one variant instance; spanned at the instance's name.
-pub fn variant_entry(fixture: &Ident, variant: &Ident) -> Ident {
-    format_ident!(
-        "__landlock_test_variant__{}__{}",
-        fixture,
-        variant,
-        span = variant.span()
-    )
-}
-
-/// The registry entry of one test; spanned at the test's name.
-pub fn test_entry(fixture: &str, test: &Ident) -> Ident {
+/// The item that makes a duplicate test a compile error, at the second one's name: the
+/// registry entry itself is hidden in a `const _` block, where names never clash.
+pub fn test_marker(fixture: &str, test: &Ident) -> Ident {
     format_ident!(
         "__landlock_test_test__{}__{}",
         fixture,

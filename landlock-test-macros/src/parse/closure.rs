@@ -2,11 +2,14 @@
 //! first parameter may be `self`, which ordinary closures cannot name, so that a body reads
 //! like the C one (`self.srv0`, `variant.prot`).
 
-use proc_macro2::Span;
-use syn::parse::{Parse, ParseStream};
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
-use syn::{Expr, Pat, Token};
+use syn::{Expr, Pat, Token, Type};
+
+/// The error for `self` anywhere but first.
+pub const SELF_FIRST: &str = "`self` can only be the first parameter, the fixture";
 
 /// One closure parameter.
 pub enum Param {
@@ -16,12 +19,10 @@ pub enum Param {
 
 pub struct Closure {
     pub params: Punctuated<Param, Token![,]>,
-    /// The `|...|` part, for errors about the parameters.
-    pub params_span: Span,
     pub body: Expr,
 }
 
-impl Parse for Param {
+impl Param {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.peek(Token![self]) {
             Ok(Param::SelfValue(input.parse()?))
@@ -31,79 +32,81 @@ impl Parse for Param {
     }
 }
 
-impl Parse for Closure {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let params_start = input.span();
+impl ToTokens for Param {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Param::SelfValue(token) => token.to_tokens(tokens),
+            Param::Pat(pat) => pat.to_tokens(tokens),
+        }
+    }
+}
+
+impl Closure {
+    /// Reads a closure that must have `count` parameters; `shape` is the expected form, shown
+    /// in errors (`|self, variant| ...`).
+    pub fn parse(input: ParseStream, count: usize, shape: &str) -> syn::Result<Self> {
         let mut params = Punctuated::new();
-        if input.peek(Token![||]) {
-            input.parse::<Token![||]>()?;
-        } else {
-            input.parse::<Token![|]>().map_err(|e| {
-                syn::Error::new(e.span(), "expected a closure: `|variant| { ... }`")
-            })?;
+        let params_tokens = if input.peek(Token![||]) {
+            input.parse::<Token![||]>()?.into_token_stream()
+        } else if input.peek(Token![|]) {
+            let open: Token![|] = input.parse()?;
             while !input.peek(Token![|]) {
-                params.push_value(input.parse()?);
+                params.push_value(Param::parse(input)?);
                 if input.peek(Token![|]) {
                     break;
                 }
                 params.push_punct(input.parse()?);
             }
-            input.parse::<Token![|]>()?;
-        }
-        let params_span = params_start.join(input.span()).unwrap_or(params_start);
+            let close: Token![|] = input.parse()?;
+            quote!(#open #params #close)
+        } else {
+            let message = format!("expected a closure: `{shape}`");
+            return Err(match input.fork().parse::<TokenTree>() {
+                Ok(found) => syn::Error::new_spanned(found, message),
+                Err(_) => input.error(message),
+            });
+        };
+        expect_params(&params, &params_tokens, count, shape)?;
         if input.peek(Token![->]) {
-            return Err(
-                input.error("no return type here: the macro knows what this closure returns")
-            );
+            let arrow: Token![->] = input.parse()?;
+            let ty: Type = input.parse()?;
+            return Err(syn::Error::new_spanned(
+                quote!(#arrow #ty),
+                "no return type here: the macro gives this closure its return type",
+            ));
         }
-        let body: Expr = input.parse()?;
         Ok(Closure {
             params,
-            params_span,
-            body,
+            body: input.parse()?,
         })
     }
-}
 
-impl Closure {
-    /// Checks the number of parameters; `shape` shows the expected form in the message.
-    pub fn expect_params(&self, count: usize, shape: &str) -> syn::Result<()> {
-        if self.params.len() == count {
-            return Ok(());
-        }
-        let span = if self.params.is_empty() {
-            self.params_span
-        } else {
-            self.params
-                .iter()
-                .map(Param::span)
-                .reduce(|a, b| a.join(b).unwrap_or(a))
-                .unwrap_or(self.params_span)
-        };
-        let s = if count == 1 { "" } else { "s" };
-        Err(syn::Error::new(
-            span,
-            format!("expected {count} parameter{s}: `{shape}`"),
-        ))
-    }
-
-    /// `self` is only for the fixture parameter.
-    pub fn reject_self_at(&self, index: usize) -> syn::Result<()> {
+    /// `self` is only for the fixture parameter: rejects it at `index`, with `message`.
+    pub fn reject_self_at(&self, index: usize, message: &str) -> syn::Result<()> {
         match self.params.iter().nth(index) {
-            Some(Param::SelfValue(token)) => Err(syn::Error::new_spanned(
-                token,
-                "`self` can only be the first parameter, the fixture",
-            )),
+            Some(Param::SelfValue(token)) => Err(syn::Error::new_spanned(token, message)),
             _ => Ok(()),
         }
     }
 }
 
-impl Param {
-    pub fn span(&self) -> Span {
-        match self {
-            Param::SelfValue(token) => token.span,
-            Param::Pat(pat) => pat.span(),
-        }
+/// Checks the number of parameters; errors point at the whole `|...|`.
+fn expect_params(
+    params: &Punctuated<Param, Token![,]>,
+    params_tokens: &TokenStream,
+    count: usize,
+    shape: &str,
+) -> syn::Result<()> {
+    if params.len() == count {
+        return Ok(());
     }
+    let expected = match count {
+        0 => "no parameters".to_owned(),
+        1 => "1 parameter".to_owned(),
+        n => format!("{n} parameters"),
+    };
+    Err(syn::Error::new_spanned(
+        params_tokens,
+        format!("expected {expected}: `{shape}`"),
+    ))
 }

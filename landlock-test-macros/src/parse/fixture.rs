@@ -3,7 +3,7 @@
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, FieldsNamed, Ident, Token, Visibility};
 
-use super::closure::Closure;
+use super::closure::{Closure, SELF_FIRST};
 
 /// What follows the struct; the struct itself is [`FixtureHead`].
 pub struct FixtureInput {
@@ -50,15 +50,17 @@ impl FixtureInput {
         let mut teardown: Option<Teardown> = None;
         while !input.is_empty() {
             let key: Ident = input.parse()?;
-            input.parse::<Token![:]>()?;
-            let closure: Closure = input.parse()?;
             match key.to_string().as_str() {
                 "setup" => {
                     if setup.is_some() {
                         return Err(syn::Error::new_spanned(&key, "`setup` is given twice"));
                     }
-                    closure.expect_params(1, "|variant| ...")?;
-                    closure.reject_self_at(0)?;
+                    input.parse::<Token![:]>()?;
+                    let closure = Closure::parse(input, 1, "|variant| ...")?;
+                    closure.reject_self_at(
+                        0,
+                        "setup builds the fixture and has no `self`: `|variant| Self { ... }`",
+                    )?;
                     setup = Some(closure);
                 }
                 "teardown" | "teardown_parent" => {
@@ -66,15 +68,15 @@ impl FixtureInput {
                         return Err(syn::Error::new_spanned(
                             &key,
                             format!(
-                                "a fixture has one teardown and `{}` is already given; \
-                                 `teardown` runs in the test process, `teardown_parent` in \
-                                 its unrestricted parent",
+                                "`{}` is already given: a fixture has one teardown, in the test \
+                                 process (`teardown`) or in its parent (`teardown_parent`)",
                                 first.keyword
                             ),
                         ));
                     }
-                    closure.expect_params(2, "|self, variant| ...")?;
-                    closure.reject_self_at(1)?;
+                    input.parse::<Token![:]>()?;
+                    let closure = Closure::parse(input, 2, "|self, variant| ...")?;
+                    closure.reject_self_at(1, SELF_FIRST)?;
                     teardown = Some(Teardown {
                         in_parent: key == "teardown_parent",
                         keyword: key,
@@ -99,9 +101,9 @@ impl FixtureInput {
             syn::Error::new_spanned(
                 &head.name,
                 format!(
-                    "fixture `{}` has no setup: add `setup: |variant| {} {{ ... }}` \
+                    "fixture `{}` has no setup: add `setup: |variant| Self {{ ... }}` \
                      (FIXTURE_SETUP)",
-                    head.name, head.name
+                    head.name
                 ),
             )
         })?;

@@ -6,7 +6,7 @@ use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitInt, Token, bracketed};
 
-use super::closure::Closure;
+use super::closure::{Closure, SELF_FIRST};
 
 pub struct TestInput {
     /// `None` for `test!`.
@@ -47,13 +47,13 @@ impl TestInput {
             options.parse_one(input, fixture.is_some())?;
             input.parse::<Token![,]>()?;
         }
-        let body: Closure = input.parse()?;
-        if fixture.is_some() {
-            body.expect_params(2, "|self, variant| ...")?;
-            body.reject_self_at(1)?;
+        let body = if fixture.is_some() {
+            let body = Closure::parse(input, 2, "|self, variant| ...")?;
+            body.reject_self_at(1, SELF_FIRST)?;
+            body
         } else {
-            body.expect_params(0, "|| ...")?;
-        }
+            Closure::parse(input, 0, "|| ...")?
+        };
         if input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
         }

@@ -7,11 +7,11 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, FieldValue, FieldsNamed, Ident, Token, braced};
 
-pub struct VariantInput {
+/// What comes before the instances: the fixture and, when declared here, the variant type.
+pub struct VariantHead {
     pub fixture: Ident,
     /// The declared type: `#[attrs] fixture { fields }`; `None` when only adding instances.
     pub declared: Option<(Vec<Attribute>, FieldsNamed)>,
-    pub instances: Vec<Instance>,
 }
 
 pub struct Instance {
@@ -31,7 +31,7 @@ impl Parse for Instance {
     }
 }
 
-impl Parse for VariantInput {
+impl Parse for VariantHead {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let fixture: Ident = input.parse()?;
@@ -52,7 +52,19 @@ impl Parse for VariantInput {
                  or `:` to add instances to a declared variant type",
             ));
         };
-        let mut instances: Vec<Instance> = Vec::new();
+        Ok(VariantHead { fixture, declared })
+    }
+}
+
+impl VariantHead {
+    /// Reads the instances into `instances`; on error, those read before it stay there, so
+    /// that the one mistake is the one error.
+    pub fn parse_instances(
+        &self,
+        input: ParseStream,
+        instances: &mut Vec<Instance>,
+    ) -> syn::Result<()> {
+        let fixture = &self.fixture;
         let mut seen = HashSet::new();
         while !input.is_empty() {
             let instance: Instance = input.parse()?;
@@ -70,18 +82,14 @@ impl Parse for VariantInput {
                 input.parse::<Token![,]>()?;
             }
         }
-        if declared.is_none() && instances.is_empty() {
+        if self.declared.is_none() && instances.is_empty() {
             return Err(syn::Error::new_spanned(
-                &fixture,
+                fixture,
                 format!(
                     "`variant! {{ {fixture}: ... }}` adds no variant: name one, `name {{ field: value }}`"
                 ),
             ));
         }
-        Ok(VariantInput {
-            fixture,
-            declared,
-            instances,
-        })
+        Ok(())
     }
 }

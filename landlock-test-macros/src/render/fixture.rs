@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use super::closure::{fixture_receiver, param_pat};
-use super::private;
+use super::{private, private_at};
 use crate::names;
 use crate::parse::fixture::{FixtureHead, FixtureInput};
 
@@ -53,6 +53,8 @@ pub fn render(input: &FixtureInput) -> TokenStream {
             let body = &t.closure.body;
             let keyword = &t.keyword;
             let copy_check = t.in_parent.then(|| {
+                // Spanned at `teardown_parent`, the bound's note points there.
+                let private = private_at(keyword.span());
                 quote_spanned! {keyword.span()=>
                     const _: () = {
                         fn shared_with_parent<T: #private::SharedWithParent>() {}
@@ -95,5 +97,29 @@ pub fn render(input: &FixtureInput) -> TokenStream {
             #teardown
         }
         #copy_check
+    }
+}
+
+/// After an error past the struct: a `Fixture` impl standing in for the one the error
+/// prevented, so that the fixture's variants and tests add no errors of their own. The
+/// program does not compile, so it never runs.
+pub fn stand_in(head: &FixtureHead) -> TokenStream {
+    let private = private();
+    let name = &head.name;
+    let name_str = name.to_string();
+    let variant = names::variant_type(name);
+    quote! {
+        impl #private::Fixture for #name {
+            const NAME: &'static str = #name_str;
+            const LINE: u32 = 0;
+            const TEARDOWN_PARENT: bool = false;
+            type Variant = #variant;
+
+            fn setup(_: &Self::Variant) -> Self {
+                ::core::unreachable!()
+            }
+
+            fn teardown(&mut self, _: &Self::Variant) {}
+        }
     }
 }

@@ -24,12 +24,9 @@ fn options(options: &Options, fixture: Option<&syn::Ident>) -> TokenStream {
         (None, _) => quote!(#private::Xfail::No),
         (Some(Xfail::All), _) => quote!(#private::Xfail::All),
         (Some(Xfail::Variants(names)), Some(fixture)) => {
-            // Naming each variant's registry entry makes an unknown variant a compile error
-            // at its name.
-            let checks = names.iter().map(|v| {
-                let entry = names::variant_entry(fixture, v);
-                quote!(let _ = &#entry;)
-            });
+            // Each variant is a hidden associated constant of the fixture (see
+            // `render::variant`): an unknown one is a compile error at its name.
+            let checks = names.iter().map(|v| quote!(let _ = <#fixture>::#v;));
             let names = names.iter().map(|v| v.to_string());
             quote! {{
                 const _: () = { #(#checks)* };
@@ -56,9 +53,10 @@ pub fn render(input: &TestInput) -> TokenStream {
     let line = quote_spanned!(name.span()=> ::core::line!());
     let registered = registered_in("TESTS");
 
-    // The body lives inside the entry's initializer, so that the entry's name is the only one
-    // this test adds to the module: a duplicate test is one error, at its name.
-    let (entry, fixture_name, fixture_line, run) = match &input.fixture {
+    // The body lives inside the entry's initializer, and the entry inside a `const _` block:
+    // the marker is the only name this test adds to the module, and a duplicate test is one
+    // error, at its name.
+    let (marker, fixture_name, fixture_line, run) = match &input.fixture {
         Some(fixture) => {
             let (receiver, prologue) = fixture_receiver(&input.body);
             let variant_pat = param_pat(&input.body, 1);
@@ -77,7 +75,7 @@ pub fn render(input: &TestInput) -> TokenStream {
                 |variant| #private::run_fixture_test::<#fixture>(variant, <#fixture as Body>::body)
             }};
             (
-                names::test_entry(&fixture.to_string(), name),
+                names::test_marker(&fixture.to_string(), name),
                 quote!(#fixture_trait::NAME),
                 quote!(#fixture_trait::LINE),
                 run,
@@ -91,23 +89,31 @@ pub fn render(input: &TestInput) -> TokenStream {
                 |_| #private::run_test(body)
             }};
             (
-                names::test_entry("global", name),
+                names::test_marker("global", name),
                 quote!(#private::GLOBAL),
                 line.clone(),
                 run,
             )
         }
     };
+    let marker = quote_spanned! {name.span()=>
+        #[doc(hidden)]
+        #[allow(dead_code, non_upper_case_globals)]
+        const #marker: () = ();
+    };
     quote! {
-        #registered
-        static #entry: #private::TestEntry = #private::TestEntry {
-            fixture: #fixture_name,
-            fixture_line: #fixture_line,
-            name: #name_str,
-            file: ::core::file!(),
-            line: #line,
-            options: #options,
-            run: #run,
+        #marker
+        const _: () = {
+            #registered
+            static ENTRY: #private::TestEntry = #private::TestEntry {
+                fixture: #fixture_name,
+                fixture_line: #fixture_line,
+                name: #name_str,
+                file: ::core::file!(),
+                line: #line,
+                options: #options,
+                run: #run,
+            };
         };
     }
 }

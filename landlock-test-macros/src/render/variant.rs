@@ -1,17 +1,18 @@
-//! `variant!` → the variant type (`<fixture>_variant`) and one registry entry per instance.
+//! `variant!` → the variant type (`<fixture>_variant`) and, per instance, one registry entry
+//! and one hidden associated constant of the fixture named after it.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
 
 use super::{private, registered_in};
 use crate::names;
-use crate::parse::variant::VariantInput;
+use crate::parse::variant::{Instance, VariantHead};
 
-pub fn declared_type(input: &VariantInput) -> TokenStream {
-    let Some((attrs, fields)) = &input.declared else {
+pub fn declared_type(head: &VariantHead) -> TokenStream {
+    let Some((attrs, fields)) = &head.declared else {
         return quote!();
     };
-    let variant = names::variant_type(&input.fixture);
+    let variant = names::variant_type(&head.fixture);
     // Fields are public: test bodies read them as `variant.field`.
     let fields = fields.named.iter().map(|f| {
         let (attrs, ident, ty) = (&f.attrs, &f.ident, &f.ty);
@@ -24,31 +25,50 @@ pub fn declared_type(input: &VariantInput) -> TokenStream {
     }
 }
 
-pub fn render(input: &VariantInput) -> TokenStream {
+// Everything here names the fixture by its own identifier, never by a name derived from it:
+// an unknown fixture is then one error, at its name.
+fn instance(fixture: &Ident, instance: &Instance) -> TokenStream {
     let private = private();
-    let fixture = &input.fixture;
-    let variant = names::variant_type(fixture);
     let registered = registered_in("VARIANTS");
-    let entries = input.instances.iter().map(|instance| {
-        let entry = names::variant_entry(fixture, &instance.name);
-        let name = instance.name.to_string();
-        let fields = &instance.fields;
-        let line = quote_spanned!(instance.name.span()=> ::core::line!());
-        let fixture_name = quote_spanned!(fixture.span()=> <#fixture as #private::Fixture>::NAME);
-        quote! {
+    let name = &instance.name;
+    let name_str = name.to_string();
+    let fields = &instance.fields;
+    // Spanned at the instance: a missing field is reported at its name.
+    let variant = Ident::new("Variant", name.span());
+    let line = quote_spanned!(name.span()=> ::core::line!());
+    let fixture_trait = quote_spanned!(fixture.span()=> <#fixture as #private::Fixture>);
+    // `xfail = [name]` names this constant, and a variant added twice in the module defines
+    // it twice: spanned at the name, both errors point there.
+    let constant = quote_spanned! {name.span()=>
+        impl #fixture {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals, dead_code)]
+            const #name: () = ();
+        }
+    };
+    quote! {
+        #constant
+
+        const _: () = {
+            type #variant = #fixture_trait::Variant;
+
             #registered
-            static #entry: #private::VariantEntry = #private::VariantEntry {
-                fixture: #fixture_name,
-                name: #name,
+            static ENTRY: #private::VariantEntry = #private::VariantEntry {
+                fixture: #fixture_trait::NAME,
+                name: #name_str,
                 file: ::core::file!(),
                 line: #line,
                 value: &#variant { #fields },
             };
-        }
-    });
-    let declared = declared_type(input);
+        };
+    }
+}
+
+pub fn render(head: &VariantHead, instances: &[Instance]) -> TokenStream {
+    let declared = declared_type(head);
+    let instances = instances.iter().map(|i| instance(&head.fixture, i));
     quote! {
         #declared
-        #(#entries)*
+        #(#instances)*
     }
 }

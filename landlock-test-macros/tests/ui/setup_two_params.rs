@@ -5,6 +5,15 @@ fixture! {
     setup: |a, b| Self {},
 }
 
-test_f!(fx, t, |self, _| {});
+variant! {
+    fx {
+        n: u32,
+    }
+    one { n: 1 }
+}
+
+test_f!(fx, t, xfail = [one], |self, variant| {
+    expect_eq!(1, variant.n);
+});
 
 fn main() {}

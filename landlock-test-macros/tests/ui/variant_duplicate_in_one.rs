@@ -1,8 +1,10 @@
 use landlock_test_core::prelude::*;
 
 fixture! {
-    fx {}
-    setup: |_| Self {},
+    fx {
+        n: u32,
+    }
+    setup: |variant| Self { n: variant.n },
 }
 
 variant! {
@@ -12,5 +14,9 @@ variant! {
     one { n: 1 }
     one { n: 2 }
 }
+
+test_f!(fx, t, xfail = [one], |self, variant| {
+    expect_eq!(variant.n, self.n);
+});
 
 fn main() {}

@@ -1,0 +1,13 @@
+use landlock_test_core::prelude::*;
+
+fixture! {
+    fx {}
+    setup: |_| Self {},
+}
+
+variant! {
+    fx:
+    one { n: 1 }
+}
+
+fn main() {}
