@@ -102,6 +102,8 @@ fn cases_are_named_and_ordered_as_in_c() {
         "global.xfails",
         "global.xpasses",
         "global.child_failure_counts",
+        "global.starts_in_an_empty_private_directory",
+        "global.leaves_a_file",
         "fx.one.teardown_after_assert",
         "fx.one.xfail_one",
         "fx.two.teardown_after_assert",
@@ -145,6 +147,11 @@ fn every_outcome_is_reported_with_its_reason() {
         "ok (XPASS: expected to fail, passed)"
     );
     assert_eq!(status("global.child_failure_counts"), "FAILED");
+    assert_eq!(status("global.starts_in_an_empty_private_directory"), "ok");
+    assert_eq!(
+        status("global.leaves_a_file"),
+        "FAILED (left behind in its working directory: junk)"
+    );
     assert_eq!(status("fx.one.xfail_one"), "ok (XFAIL: failed as expected)");
     assert_eq!(status("fx.two.xfail_one"), "ok");
     assert_eq!(
@@ -156,10 +163,10 @@ fn every_outcome_is_reported_with_its_reason() {
 
     let text = stdout(output);
     assert!(text.contains(
-        "test result: FAILED. 8 passed; 9 failed; 3 skipped; 2 xfail; 1 xpass; 0 ignored; \
+        "test result: FAILED. 9 passed; 10 failed; 3 skipped; 2 xfail; 1 xpass; 0 ignored; \
          0 measured; 0 filtered out;"
     ));
-    assert!(text.contains("\n8 passed, 9 failed, 3 skipped\n"));
+    assert!(text.contains("\n9 passed, 10 failed, 3 skipped\n"));
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -292,7 +299,7 @@ fn libtest_filters_exact_and_skip() {
 #[test]
 fn nextest_protocol() {
     let output = run(&["--list", "--format", "terse"]);
-    assert_eq!(stdout(&output).lines().count(), 23);
+    assert_eq!(stdout(&output).lines().count(), 25);
     assert!(stdout(&output).lines().all(|l| l.ends_with(": test")));
     let output = run(&["--list", "--format", "terse", "--ignored"]);
     assert_eq!(stdout(&output), "");

@@ -57,6 +57,16 @@ test!(child_failure_counts, || {
     .join();
 });
 
+test!(starts_in_an_empty_private_directory, || {
+    let cwd = std::env::current_dir().unwrap();
+    expect_true!(cwd.starts_with(std::env::temp_dir()), "{}", cwd.display());
+    expect_eq!(0, std::fs::read_dir(".").unwrap().count());
+});
+
+test!(leaves_a_file, || {
+    expect_true!(std::fs::write("junk", b"left behind").is_ok());
+});
+
 fixture! {
     fx {
         value: u32,

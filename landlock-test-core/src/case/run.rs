@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::mem::MaybeUninit;
 use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -64,13 +65,23 @@ fn install_panic_hook() {
 }
 
 /// The case's process, right after the runner forked it. Never returns.
-pub(crate) fn case_main(case: Case, shared: &'static Shared) -> ! {
+pub(crate) fn case_main(case: Case, shared: &'static Shared, workdir: &Path) -> ! {
     // Its own process group, so that a timeout kills every process the case started.
     // SAFETY: plain syscall on this process.
     unsafe { libc::setpgid(0, 0) };
     context::enter(case.name(), shared);
     install_panic_hook();
-    (case.test.run)(case.variant_value());
+    match std::env::set_current_dir(workdir) {
+        Ok(()) => (case.test.run)(case.variant_value()),
+        Err(e) => crate::check::fail_at(
+            file!(),
+            line!(),
+            format_args!(
+                "cannot enter the working directory {}: {e}",
+                workdir.display()
+            ),
+        ),
+    }
     flush_std();
     shared.set_finished();
     // SAFETY: ends the case process without running the runner's exit handlers.

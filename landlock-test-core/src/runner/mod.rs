@@ -5,6 +5,7 @@ mod args;
 mod pool;
 mod report;
 mod verdict;
+mod workdir;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -112,7 +113,13 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
     let mut pool = Pool::new(threads, !args.nocapture);
     let result = pool.run(cases, |finished| {
         let case = &cases[finished.index];
-        let verdict = judge(case, finished.ending, finished.shared, strict);
+        let verdict = judge(
+            case,
+            finished.ending,
+            finished.shared,
+            finished.leftovers,
+            strict,
+        );
         done[finished.index] = Some((verdict, finished.output, finished.duration));
         while let Some(Some((verdict, output, duration))) = done.get_mut(next).map(Option::take) {
             reporter.case(&cases[next].name(), &verdict, &output, duration);

@@ -14,6 +14,7 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, close, dup2_stderr, dup2_stdout, fork, pipe2, read};
 
 use super::verdict::Ending;
+use super::workdir::WorkDir;
 use crate::case::fork::flush_std;
 use crate::case::run::case_main;
 use crate::case::shared::{Shared, SharedMap};
@@ -30,6 +31,8 @@ pub(crate) struct Finished<'a> {
     pub output: Vec<u8>,
     pub duration: Duration,
     pub shared: &'a Shared,
+    /// What the case left in its working directory, if anything.
+    pub leftovers: Option<String>,
 }
 
 struct Running {
@@ -40,6 +43,7 @@ struct Running {
     output: Option<OwnedFd>,
     buffer: Vec<u8>,
     shared: SharedMap,
+    workdir: WorkDir,
     started: Instant,
     deadline: Instant,
     timed_out: bool,
@@ -110,12 +114,14 @@ impl Pool {
                     let r = self.running.swap_remove(i);
                     r.kill_group();
                     let ending = r.ending().expect("a done case has ended");
+                    let duration = r.started.elapsed();
                     on_finished(Finished {
                         index: r.index,
                         ending,
                         output: r.buffer,
-                        duration: r.started.elapsed(),
+                        duration,
                         shared: r.shared.get(),
+                        leftovers: r.workdir.finish(),
                     });
                     self.spare.push(r.shared);
                 } else {
@@ -135,6 +141,7 @@ impl Pool {
             }
             None => SharedMap::new()?,
         };
+        let workdir = WorkDir::create(index)?;
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
         let shared_ref: &'static Shared = shared.get();
         flush_std();
@@ -148,7 +155,7 @@ impl Pool {
                     let _ = dup2_stderr(&write_end);
                 }
                 drop(write_end);
-                case_main(case, shared_ref)
+                case_main(case, shared_ref, workdir.path())
             }
             ForkResult::Parent { child } => {
                 // Also set here, so that a kill right after fork reaches the whole group.
@@ -164,6 +171,7 @@ impl Pool {
                     output: Some(read_end),
                     buffer: Vec::new(),
                     shared,
+                    workdir,
                     started,
                     deadline: started + case.timeout(),
                     timed_out: false,

@@ -49,8 +49,18 @@ fn signal_name(signal: i32) -> String {
     Signal::try_from(signal).map_or_else(|_| format!("signal {signal}"), |s| s.as_str().to_owned())
 }
 
-pub(crate) fn judge(case: &Case, ending: Ending, shared: &Shared, strict: bool) -> Verdict {
-    let verdict = raw_verdict(case, ending, shared);
+pub(crate) fn judge(
+    case: &Case,
+    ending: Ending,
+    shared: &Shared,
+    leftovers: Option<String>,
+    strict: bool,
+) -> Verdict {
+    let verdict = match (raw_verdict(case, ending, shared), leftovers) {
+        (Verdict::Fail(reason), _) => Verdict::Fail(reason),
+        (_, Some(leftovers)) => Verdict::Fail(leftovers),
+        (verdict, None) => verdict,
+    };
     let verdict = match (case.xfail(), verdict) {
         (true, Verdict::Fail(reason)) => Verdict::XFail(reason),
         (true, Verdict::Pass) => Verdict::XPass,
