@@ -345,6 +345,7 @@ fn init_caps(drop_all: bool) {
 /// unprivileged and raises what it needs with [`set_cap`]. Fails the case when not possible.
 #[track_caller]
 pub fn disable_caps() {
+    crate::privilege::require_privilege("disable_caps (securebits and the kept capabilities)");
     init_caps(false);
 }
 

@@ -93,6 +93,7 @@ mod checks;
 pub mod landlock;
 pub mod listen;
 pub mod net;
+pub mod privilege;
 pub mod registry;
 pub mod runner;
 
@@ -129,6 +130,7 @@ pub mod prelude {
     pub use crate::landlock::*;
     pub use crate::listen::*;
     pub use crate::net::*;
+    pub use crate::privilege::{require_initial_namespace, require_privilege};
     pub use crate::{
         Child, assert_false, assert_ge, assert_gt, assert_le, assert_lt, assert_ok, assert_true,
         expect_eq, expect_false, expect_ge, expect_gt, expect_le, expect_lt, expect_ne,

@@ -372,6 +372,7 @@ pub fn bound_port(fd: impl AsFd) -> Result<u16, Errno> {
 /// either step fails.
 #[track_caller]
 pub fn setup_loopback() {
+    crate::privilege::require_privilege("a network namespace (setup_loopback)");
     set_cap(Cap::SysAdmin);
     let unshared = unshare(CloneFlags::CLONE_NEWNET);
     clear_cap(Cap::SysAdmin);

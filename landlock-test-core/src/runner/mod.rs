@@ -86,7 +86,8 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(1);
 
-    let mut context = vec![describe_kernel()];
+    let privilege = crate::privilege::establish();
+    let mut context = vec![describe_kernel(), privilege.to_string()];
     context.extend(
         CONTEXT
             .lock()

@@ -1,0 +1,118 @@
+//! What the run may do that needs privilege: create network and mount namespaces, set
+//! securebits, raise the capabilities the C tests raise.
+//!
+//! As root, everything. Otherwise the runner, once and before forking any case, enters a new
+//! user namespace mapping the user to root, where a test has every capability over the
+//! namespaces it creates: the suites then run as under root, but for what needs the initial
+//! namespace (audit). Where neither is possible, cases that need privilege skip and say how to
+//! get it.
+
+use std::fmt;
+use std::fs;
+use std::sync::OnceLock;
+
+use nix::errno::Errno;
+use nix::sched::{CloneFlags, unshare};
+use nix::unistd::{getegid, geteuid};
+
+use crate::check;
+
+/// Set to `0` to keep a non-root run out of a user namespace (to see what skips without one).
+pub const USERNS_ENV: &str = "LANDLOCK_TEST_USERNS";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Privilege {
+    /// Root in the initial user namespace.
+    Root,
+    /// Root of a user namespace entered by the runner; `uid`/`gid` are the real ones.
+    UserNamespace { uid: u32, gid: u32 },
+    /// Neither: why, to tell the user.
+    Unprivileged(String),
+}
+
+impl fmt::Display for Privilege {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Privilege::Root => f.write_str("privilege: root"),
+            Privilege::UserNamespace { uid, gid } => write!(
+                f,
+                "privilege: a user namespace mapping uid {uid} and gid {gid} to root \
+                 (cases needing the initial namespace skip)"
+            ),
+            Privilege::Unprivileged(why) => write!(f, "privilege: none ({why})"),
+        }
+    }
+}
+
+static PRIVILEGE: OnceLock<Privilege> = OnceLock::new();
+
+/// Decides the run's privilege, entering a user namespace when not root. Called by the runner
+/// while it is single-threaded, before any case is forked; later calls return the same.
+pub(crate) fn establish() -> &'static Privilege {
+    PRIVILEGE.get_or_init(|| {
+        if geteuid().is_root() {
+            return Privilege::Root;
+        }
+        if std::env::var(USERNS_ENV).is_ok_and(|v| v == "0") {
+            return Privilege::Unprivileged(format!("not root, and {USERNS_ENV}=0"));
+        }
+        let (uid, gid) = (geteuid().as_raw(), getegid().as_raw());
+        match enter_user_namespace(uid, gid) {
+            Ok(()) => Privilege::UserNamespace { uid, gid },
+            Err(why) => Privilege::Unprivileged(why),
+        }
+    })
+}
+
+fn enter_user_namespace(uid: u32, gid: u32) -> Result<(), String> {
+    unshare(CloneFlags::CLONE_NEWUSER).map_err(|errno| {
+        format!(
+            "not root, and unshare(CLONE_NEWUSER) failed with {errno}{}",
+            match errno {
+                Errno::EPERM | Errno::ENOSPC => {
+                    ": run as root, or allow unprivileged user namespaces (sysctl \
+                     user.max_user_namespaces=15000, kernel.unprivileged_userns_clone=1 on \
+                     Debian, kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
+                }
+                _ => "",
+            }
+        )
+    })?;
+    let write = |file: &str, content: String| {
+        fs::write(format!("/proc/self/{file}"), &content)
+            .map_err(|e| format!("writing {content:?} to /proc/self/{file}: {e}"))
+    };
+    // An unprivileged process must give up setgroups(2) before it may map its gid.
+    write("setgroups", "deny".to_owned())?;
+    write("uid_map", format!("0 {uid} 1"))?;
+    write("gid_map", format!("0 {gid} 1"))
+}
+
+/// The run's privilege; in a process the runner did not start, as if established there.
+pub fn privilege() -> &'static Privilege {
+    establish()
+}
+
+/// Skips the case when the run has no privilege at all; `what` says what needed it.
+#[track_caller]
+pub fn require_privilege(what: &str) {
+    if let Privilege::Unprivileged(why) = privilege() {
+        check::skip(format_args!("{what} needs privilege: {why}"));
+    }
+}
+
+/// Skips the case unless it runs in the initial user namespace as root (e.g. audit, which the
+/// kernel only lets the initial namespace control).
+#[track_caller]
+pub fn require_initial_namespace(what: &str) {
+    match privilege() {
+        Privilege::Root => {}
+        Privilege::UserNamespace { .. } => check::skip(format_args!(
+            "{what} needs root in the initial user namespace; this run is in a user namespace \
+             (run as root)"
+        )),
+        Privilege::Unprivileged(why) => check::skip(format_args!(
+            "{what} needs root in the initial user namespace: {why}"
+        )),
+    }
+}
