@@ -1,0 +1,143 @@
+//! The harness's cost, as ratios measured in one run (not a timed test): per-case cost of the
+//! runner against a bare fork+wait loop, wall time of N trivial cases against --test-threads,
+//! and, when a built net suite is found, its wall time against the per-case floor of a net
+//! test (fork + network namespace + `lo` up).
+//!
+//! `cargo bench -p harness-tests`; for the net suite, first `cargo test --release -p net-tests
+//! --no-run` (or set NET_TEST_BIN to a net_test binary).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use nix::sys::wait::waitpid;
+use nix::unistd::{ForkResult, fork};
+
+const TRIVIAL: &str = env!("CARGO_BIN_EXE_trivial");
+const TRIVIAL_CASES: u32 = 200;
+const ROUNDS: u32 = 5;
+/// The C net suite here: 120 cases in about 0.5 s (REFERENCE.md §5), measured outside this
+/// repository since its sources are not ours to build.
+const C_MS_PER_CASE: f64 = 500.0 / 120.0;
+
+/// Mean per-iteration time of `n` forks, each child running `child` then exiting.
+fn fork_loop(n: u32, child: fn()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        // SAFETY: this benchmark is single-threaded.
+        match unsafe { fork() }.expect("fork") {
+            ForkResult::Child => {
+                child();
+                // SAFETY: leave the child at once, as the harness's processes do.
+                unsafe { libc::_exit(0) }
+            }
+            ForkResult::Parent { child } => {
+                waitpid(child, None).expect("waitpid");
+            }
+        }
+    }
+    start.elapsed() / n
+}
+
+fn netns_and_lo() {
+    let unshared = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET);
+    assert!(unshared.is_ok(), "the floor needs root: {unshared:?}");
+    let sock = nix::sys::socket::socket(
+        nix::sys::socket::AddressFamily::Inet,
+        nix::sys::socket::SockType::Datagram,
+        nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+        *dst = *src as libc::c_char;
+    }
+    use std::os::fd::AsRawFd;
+    // SAFETY: ifreq is valid for both ioctls, the name is NUL-terminated.
+    unsafe {
+        assert_eq!(0, libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req));
+        req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+        assert_eq!(0, libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req));
+    }
+}
+
+/// Best of `ROUNDS` wall times of `binary args`, which must succeed.
+fn best_run(binary: &str, args: &[&str]) -> Duration {
+    (0..ROUNDS)
+        .map(|_| {
+            let start = Instant::now();
+            let out = Command::new(binary).args(args).output().expect("run");
+            assert!(out.status.success(), "{binary} {args:?} failed");
+            start.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn net_test_binary() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("NET_TEST_BIN") {
+        return Some(path.into());
+    }
+    let deps = std::env::current_exe().ok()?.parent()?.to_owned();
+    std::fs::read_dir(deps)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with("net_test-") && p.extension().is_none()
+        })
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+}
+
+fn main() {
+    // libtest's bench protocol passes --bench; this benchmark takes no options.
+    let bare = fork_loop(2000, || {});
+    let floor = fork_loop(500, netns_and_lo);
+    println!("bare fork+wait:                 {:7.3} ms per process", ms(bare));
+    println!("fork + netns + lo up (ioctl):   {:7.3} ms per process", ms(floor));
+
+    for threads in ["1", "2"] {
+        let wall = best_run(TRIVIAL, &["-q", "--test-threads", threads]);
+        let per_case = wall / TRIVIAL_CASES;
+        println!(
+            "harness, {TRIVIAL_CASES} trivial cases, --test-threads {threads}: {:7.1} ms wall, \
+             {:.3} ms per case = {:.1}x a bare fork+wait",
+            ms(wall),
+            ms(per_case),
+            per_case.as_secs_f64() / bare.as_secs_f64()
+        );
+    }
+
+    match net_test_binary() {
+        Some(net) => {
+            let net = net.to_string_lossy().into_owned();
+            let listed = Command::new(&net).args(["--list", "--format", "terse"]).output();
+            let cases = listed.map_or(0, |o| o.stdout.iter().filter(|&&b| b == b'\n').count());
+            for threads in ["1", "2"] {
+                let wall = best_run(&net, &["-q", "--test-threads", threads]);
+                let floor_wall = floor * cases as u32 / threads.parse::<u32>().unwrap();
+                let per_case = wall / cases.max(1) as u32;
+                println!(
+                    "net suite, {cases} cases, --test-threads {threads}: {:7.1} ms wall, {:.2} ms \
+                     per case; floor {:.1} ms (ratio {:.2}); C suite: {C_MS_PER_CASE:.1} ms per \
+                     case ({:.1}x ours)",
+                    ms(wall),
+                    ms(per_case),
+                    ms(floor_wall),
+                    wall.as_secs_f64() / floor_wall.as_secs_f64(),
+                    C_MS_PER_CASE / ms(per_case)
+                );
+            }
+        }
+        None => println!(
+            "net suite: not built in this profile; run `cargo test --release -p net-tests \
+             --no-run` first or set NET_TEST_BIN"
+        ),
+    }
+}
