@@ -4,7 +4,7 @@
 //! `harness = false` test target whose file ends with [`test_harness_main!`]`()`; everything
 //! a test needs comes from the [`prelude`].
 //!
-//! ```ignore
+//! ```no_run
 //! use landlock_test_core::prelude::*;
 //! use landlock_test_core::{assert_eq, assert_ne};
 //!
@@ -161,3 +161,8 @@ pub mod __private {
     };
     pub use linkme;
 }
+
+/// The README's walk-through compiles, as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
