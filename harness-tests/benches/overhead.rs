@@ -56,7 +56,10 @@ fn netns_and_lo() {
     use std::os::fd::AsRawFd;
     // SAFETY: ifreq is valid for both ioctls, the name is NUL-terminated.
     unsafe {
-        assert_eq!(0, libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req));
+        assert_eq!(
+            0,
+            libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req)
+        );
         req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
         assert_eq!(0, libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req));
     }
@@ -99,8 +102,14 @@ fn main() {
     // libtest's bench protocol passes --bench; this benchmark takes no options.
     let bare = fork_loop(2000, || {});
     let floor = fork_loop(500, netns_and_lo);
-    println!("bare fork+wait:                 {:7.3} ms per process", ms(bare));
-    println!("fork + netns + lo up (ioctl):   {:7.3} ms per process", ms(floor));
+    println!(
+        "bare fork+wait:                 {:7.3} ms per process",
+        ms(bare)
+    );
+    println!(
+        "fork + netns + lo up (ioctl):   {:7.3} ms per process",
+        ms(floor)
+    );
 
     for threads in ["1", "2"] {
         let wall = best_run(TRIVIAL, &["-q", "--test-threads", threads]);
@@ -117,7 +126,9 @@ fn main() {
     match net_test_binary() {
         Some(net) => {
             let net = net.to_string_lossy().into_owned();
-            let listed = Command::new(&net).args(["--list", "--format", "terse"]).output();
+            let listed = Command::new(&net)
+                .args(["--list", "--format", "terse"])
+                .output();
             let cases = listed.map_or(0, |o| o.stdout.iter().filter(|&&b| b == b'\n').count());
             for threads in ["1", "2"] {
                 let wall = best_run(&net, &["-q", "--test-threads", threads]);
