@@ -4,7 +4,6 @@
 use std::any::Any;
 use std::mem::MaybeUninit;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::Path;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -16,6 +15,7 @@ use super::fork::flush_std;
 use super::shared::{Shared, shared_alloc};
 use crate::check::{Fatal, Skipped};
 use crate::registry::{Case, Fixture};
+use crate::runner::workdir::WorkDir;
 
 /// How a step (setup, body, teardown, a helper child) ended.
 pub(crate) enum Outcome {
@@ -65,23 +65,21 @@ fn install_panic_hook() {
 }
 
 /// The case's process, right after the runner forked it. Never returns.
-pub(crate) fn case_main(case: Case, shared: &'static Shared, workdir: &Path) -> ! {
+pub(crate) fn case_main(case: Case, shared: &'static Shared, workdir: &WorkDir) -> ! {
     // Its own process group, so that a timeout kills every process the case started.
     // SAFETY: plain syscall on this process.
     unsafe { libc::setpgid(0, 0) };
     context::enter(case.name(), shared);
     install_panic_hook();
-    match std::env::set_current_dir(workdir) {
+    match workdir.enter() {
         Ok(()) => (case.test.run)(case.variant_value()),
         Err(e) => crate::check::fail_at(
             file!(),
             line!(),
-            format_args!(
-                "cannot enter the working directory {}: {e}",
-                workdir.display()
-            ),
+            format_args!("cannot make a private working directory: {e}"),
         ),
     }
+    workdir.leave();
     flush_std();
     shared.set_finished();
     // SAFETY: ends the case process without running the runner's exit handlers.

@@ -5,7 +5,7 @@ mod args;
 mod pool;
 mod report;
 mod verdict;
-mod workdir;
+pub(crate) mod workdir;
 
 use std::process::ExitCode;
 use std::time::Instant;

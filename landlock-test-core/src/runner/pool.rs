@@ -73,6 +73,8 @@ impl Running {
 
 pub(crate) struct Pool {
     threads: usize,
+    /// Where the cases' working directories go.
+    temp_dir: std::path::PathBuf,
     capture: bool,
     running: Vec<Running>,
     spare: Vec<SharedMap>,
@@ -85,6 +87,7 @@ impl Pool {
         unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
         Pool {
             threads: threads.max(1),
+            temp_dir: std::env::temp_dir(),
             capture,
             running: Vec::new(),
             spare: Vec::new(),
@@ -112,7 +115,6 @@ impl Pool {
             while i < self.running.len() {
                 if self.running[i].done(now) {
                     let r = self.running.swap_remove(i);
-                    r.kill_group();
                     let ending = r.ending().expect("a done case has ended");
                     let duration = r.started.elapsed();
                     on_finished(Finished {
@@ -141,7 +143,7 @@ impl Pool {
             }
             None => SharedMap::new()?,
         };
-        let workdir = WorkDir::create(index)?;
+        let workdir = WorkDir::new(&self.temp_dir, index);
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
         let shared_ref: &'static Shared = shared.get();
         flush_std();
@@ -155,7 +157,7 @@ impl Pool {
                     let _ = dup2_stderr(&write_end);
                 }
                 drop(write_end);
-                case_main(case, shared_ref, workdir.path())
+                case_main(case, shared_ref, &workdir)
             }
             ForkResult::Parent { child } => {
                 // Also set here, so that a kill right after fork reaches the whole group.
@@ -266,7 +268,10 @@ impl Pool {
                         && let Some(ending) = Ending::from_wait(status)
                     {
                         r.ended = Some((ending, Instant::now()));
-                        r.kill_group();
+                        if r.pidfd.is_none() {
+                            // Without a pidfd, the group was not killed when the case ended.
+                            r.kill_group();
+                        }
                     }
                 }
             }
