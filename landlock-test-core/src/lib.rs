@@ -86,6 +86,7 @@
 //! (`enforce_ruleset`, `setup_loopback`, the capability helpers) fail the case themselves
 //! with what went wrong and what is missing.
 
+pub mod audit;
 pub mod caps;
 mod case;
 pub mod check;
@@ -125,6 +126,9 @@ macro_rules! test_harness_main {
 /// (Forgetting it is not silent: the standard `assert_eq!` panics, and a panic fails the case
 /// with both values.)
 pub mod prelude {
+    pub use crate::audit::{
+        AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditRecords, AuditSocket,
+    };
     pub use crate::caps::*;
     pub use crate::landlock::access::*;
     pub use crate::landlock::*;

@@ -303,7 +303,9 @@ impl fmt::Debug for Service {
     }
 }
 
-fn open_socket(prot: Protocol) -> Result<OwnedFd, Errno> {
+/// A close-on-exec socket of `prot`, for a test that needs no service (C's
+/// `socket(domain, type | SOCK_CLOEXEC, protocol)`).
+pub fn open_socket(prot: Protocol) -> Result<OwnedFd, Errno> {
     // SAFETY: plain syscall; the result is checked before it is owned.
     let fd = Errno::result(unsafe {
         libc::socket(prot.domain, prot.type_ | libc::SOCK_CLOEXEC, prot.protocol)
@@ -351,6 +353,18 @@ pub fn connect_variant_addrlen(
 pub fn test_listen(fd: impl AsFd, backlog: i32) -> Result<(), Errno> {
     // SAFETY: plain syscall.
     Errno::result(unsafe { libc::listen(fd.as_fd().as_raw_fd(), backlog) }).map(drop)
+}
+
+/// accept(2) of the next connection on a listening socket, without the peer's address.
+pub fn test_accept(fd: impl AsFd) -> Result<OwnedFd, Errno> {
+    accept(fd)
+}
+
+/// Closes a forked child's copy of `fd`, as C's children do with the parent's listening socket.
+/// Only for a [`fork_child`] body: the child ends with `_exit` and never drops the `OwnedFd`,
+/// which stays the parent's.
+pub fn close_in_child(fd: impl AsFd) -> Result<(), Errno> {
+    close(fd.as_fd().as_raw_fd())
 }
 
 /// The port an IPv4 or IPv6 socket is bound to, in host order: the one the kernel chose after a
@@ -522,11 +536,8 @@ pub fn test_restricted_net_fixture(srv: &Service, expect: NetExpect) {
         Ok(())
     };
 
-    let bind_raw = bind_fd.as_raw_fd();
     let child = fork_child(|| {
-        // The child's copy of the server socket; its `OwnedFd` never drops here (the child
-        // ends with _exit).
-        crate::expect_eq!(Ok(()), close(bind_raw));
+        crate::expect_eq!(Ok(()), close_in_child(&bind_fd));
         let connect_fd = socket_or_fatal(srv);
         crate::expect_eq!(child_connect, connect_variant(&connect_fd, srv));
         if child_connect.is_ok() {
@@ -542,7 +553,7 @@ pub fn test_restricted_net_fixture(srv: &Service, expect: NetExpect) {
             ));
         }
         let client_fd = if stream {
-            match accept(&bind_fd) {
+            match test_accept(&bind_fd) {
                 Ok(fd) => Some(fd),
                 Err(errno) => check::fatal(format_args!("accept on {srv:?}: {errno}")),
             }

@@ -1,17 +1,47 @@
 //! Landlock tests - Network: tools/testing/selftests/landlock/net_test.c (Linux v6.18), with
 //! the seed's LANDLOCK_ACCESS_NET_LISTEN_TCP review applied (`port_1023`, `port_endianness`,
-//! `test_restricted_net_fixture`). Fixtures, variants and tests keep the C names and order.
+//! `test_restricted_net_fixture`, `test_listen`, ACCESS_ALL in the rules). Fixtures, variants
+//! and tests keep the C names and order.
 //!
 //! Listen: no released kernel restricts listen(2) (see `landlock_test_core::listen`); where the
 //! seed expects a denied listen, `listen_mode().expect(..)` derives it from the declared mode.
+//!
+//! ACCESS_ALL and ACCESS_LAST come from the running ABI, as upstream later adapted them: the
+//! tests stay true on kernels that know more network rights (ABI 10 adds UDP ones).
+//!
+//! Audit: the `audit` cases read their records as the audit daemon; `landlock_test_core::audit`
+//! says how that differs from audit.h (one daemon at a time, only the case's own records).
+
+use std::fs::{File, OpenOptions};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
 
 use landlock_test_core::prelude::*;
 use landlock_test_core::{assert_eq, assert_ok};
-use libc::SOCK_STREAM;
+use libc::{
+    AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IP, IPPROTO_MPTCP, IPPROTO_TCP, SOCK_DGRAM,
+    SOCK_STREAM,
+};
 
 /// C's ACCESS_ALL with the seed's listen right: every network right of this run.
 fn access_all() -> u64 {
     access_net_all_with_listen()
+}
+
+/// C's ACCESS_LAST: the highest right of [`access_all`].
+fn access_last() -> u64 {
+    1 << access_all().ilog2()
+}
+
+/// C's ACCESS_ALL in the TCP sandbox of `protocol`: every TCP right. From ABI 10, `access_all`
+/// also has UDP rights, which would make this sandbox deny its UDP variants.
+fn access_all_tcp() -> u64 {
+    LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP | listen_mode().access()
+}
+
+/// Every single access bit from the lowest to the highest, as C's `access <<= 1` loops.
+fn single_bits() -> impl DoubleEndedIterator<Item = u64> {
+    (0..u64::BITS).map(|bit| 1 << bit)
 }
 
 fn net_ruleset(handled_access_net: u64) -> RulesetAttr {
@@ -27,6 +57,405 @@ fn port_rule(allowed_access: u64, port: u64) -> NetPortAttr {
         port,
     }
 }
+
+fixture! {
+    protocol {
+        srv0: Service,
+        srv1: Service,
+        srv2: Service,
+        unspec_any0: Service,
+        unspec_srv0: Service,
+    }
+    setup: |variant| {
+        let prot_unspec = Protocol::new(AF_UNSPEC, SOCK_STREAM, 0);
+
+        disable_caps();
+        if variant.sandbox == Sandbox::Tcp {
+            require_net_rules();
+        }
+        let mut unspec_any0 = Service::new(prot_unspec, 0);
+        unspec_any0.set_any_addr();
+        let fixture = Self {
+            srv0: Service::new(variant.prot, 0),
+            srv1: Service::new(variant.prot, 1),
+            srv2: Service::new(variant.prot, 2),
+            unspec_any0,
+            unspec_srv0: Service::new(prot_unspec, 0),
+        };
+        setup_loopback();
+        fixture
+    },
+}
+
+variant! {
+    protocol {
+        sandbox: Sandbox,
+        prot: Protocol,
+    }
+    no_sandbox_with_ipv4_tcp1 {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_INET, SOCK_STREAM, IPPROTO_IP),
+    }
+    no_sandbox_with_ipv4_tcp2 {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_INET, SOCK_STREAM, IPPROTO_TCP),
+    }
+    no_sandbox_with_ipv4_mptcp {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_INET, SOCK_STREAM, IPPROTO_MPTCP),
+    }
+    no_sandbox_with_ipv6_tcp1 {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_INET6, SOCK_STREAM, IPPROTO_IP),
+    }
+    no_sandbox_with_ipv6_tcp2 {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_INET6, SOCK_STREAM, IPPROTO_TCP),
+    }
+    no_sandbox_with_ipv6_mptcp {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_INET6, SOCK_STREAM, IPPROTO_MPTCP),
+    }
+    no_sandbox_with_ipv4_udp {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_INET, SOCK_DGRAM, 0),
+    }
+    no_sandbox_with_ipv6_udp {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_INET6, SOCK_DGRAM, 0),
+    }
+    no_sandbox_with_unix_stream {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_UNIX, SOCK_STREAM, 0),
+    }
+    no_sandbox_with_unix_datagram {
+        sandbox: Sandbox::None,
+        prot: Protocol::new(AF_UNIX, SOCK_DGRAM, 0),
+    }
+    tcp_sandbox_with_ipv4_tcp1 {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_INET, SOCK_STREAM, IPPROTO_IP),
+    }
+    tcp_sandbox_with_ipv4_tcp2 {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_INET, SOCK_STREAM, IPPROTO_TCP),
+    }
+    tcp_sandbox_with_ipv4_mptcp {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_INET, SOCK_STREAM, IPPROTO_MPTCP),
+    }
+    tcp_sandbox_with_ipv6_tcp1 {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_INET6, SOCK_STREAM, IPPROTO_IP),
+    }
+    tcp_sandbox_with_ipv6_tcp2 {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_INET6, SOCK_STREAM, IPPROTO_TCP),
+    }
+    tcp_sandbox_with_ipv6_mptcp {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_INET6, SOCK_STREAM, IPPROTO_MPTCP),
+    }
+    tcp_sandbox_with_ipv4_udp {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_INET, SOCK_DGRAM, 0),
+    }
+    tcp_sandbox_with_ipv6_udp {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_INET6, SOCK_DGRAM, 0),
+    }
+    tcp_sandbox_with_unix_stream {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_UNIX, SOCK_STREAM, 0),
+    }
+    tcp_sandbox_with_unix_datagram {
+        sandbox: Sandbox::Tcp,
+        prot: Protocol::new(AF_UNIX, SOCK_DGRAM, 0),
+    }
+}
+
+test_f!(protocol, bind, |self, variant| {
+    let listen = listen_mode();
+    if variant.sandbox == Sandbox::Tcp {
+        let ruleset_attr = net_ruleset(access_all_tcp());
+        let tcp_not_restricted_p0 = port_rule(access_all_tcp(), self.srv0.port().into());
+        let tcp_denied_bind_p1 = port_rule(
+            access_all_tcp() & !LANDLOCK_ACCESS_NET_BIND_TCP,
+            self.srv1.port().into(),
+        );
+
+        let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+        // Allows all actions for the first port.
+        assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_not_restricted_p0));
+        // Allows all actions despite bind.
+        assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_denied_bind_p1));
+        enforce_ruleset(&ruleset_fd);
+    }
+    let restricted = is_restricted(variant.prot, variant.sandbox);
+
+    // Binds a socket to the first port.
+    test_restricted_net_fixture(&self.srv0, NetExpect::allowed());
+
+    // Binds a socket to the second port.
+    test_restricted_net_fixture(&self.srv1, NetExpect::deny(restricted, false));
+
+    // Binds a socket to the third port.
+    test_restricted_net_fixture(
+        &self.srv2,
+        NetExpect {
+            bind: denied_if(restricted),
+            listen: listen.expect(restricted),
+            connect: denied_if(restricted),
+        },
+    );
+});
+
+test_f!(protocol, connect, |self, variant| {
+    let listen = listen_mode();
+    if variant.sandbox == Sandbox::Tcp {
+        let ruleset_attr = net_ruleset(access_all_tcp());
+        let tcp_not_restricted_p0 = port_rule(access_all_tcp(), self.srv0.port().into());
+        let tcp_denied_connect_p1 = port_rule(
+            access_all_tcp() & !LANDLOCK_ACCESS_NET_CONNECT_TCP,
+            self.srv1.port().into(),
+        );
+
+        let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+        // Allows all actions for the first port.
+        assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_not_restricted_p0));
+        // Allows all actions despite connect.
+        assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_denied_connect_p1));
+        enforce_ruleset(&ruleset_fd);
+    }
+    let restricted = is_restricted(variant.prot, variant.sandbox);
+
+    test_restricted_net_fixture(&self.srv0, NetExpect::allowed());
+    test_restricted_net_fixture(&self.srv1, NetExpect::deny(false, restricted));
+    test_restricted_net_fixture(
+        &self.srv2,
+        NetExpect {
+            bind: denied_if(restricted),
+            listen: listen.expect(restricted),
+            connect: denied_if(restricted),
+        },
+    );
+});
+
+test_f!(protocol, bind_unspec, |self, variant| {
+    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP);
+    let tcp_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
+
+    if variant.sandbox == Sandbox::Tcp {
+        let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+        // Allows bind.
+        assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind));
+        enforce_ruleset(&ruleset_fd);
+    }
+
+    let bind_fd = assert_ok!(socket_variant(&self.srv0));
+
+    // Tries to bind with too small addrlen.
+    let too_small = self.unspec_any0.addrlen(true) - 1;
+    expect_eq!(
+        Err(Errno::EINVAL),
+        bind_variant_addrlen(&bind_fd, &self.unspec_any0, too_small)
+    );
+
+    // Allowed bind on AF_UNSPEC/INADDR_ANY.
+    let allowed = match variant.prot.domain {
+        AF_INET => Ok(()),
+        AF_INET6 => Err(Errno::EAFNOSUPPORT),
+        _ => Err(Errno::EINVAL),
+    };
+    expect_eq!(
+        allowed,
+        bind_variant(&bind_fd, &self.unspec_any0),
+        "Failed to bind to unspec/any socket"
+    );
+    drop(bind_fd);
+
+    if variant.sandbox == Sandbox::Tcp {
+        let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+        // Denies bind.
+        enforce_ruleset(&ruleset_fd);
+    }
+
+    let bind_fd = assert_ok!(socket_variant(&self.srv0));
+
+    // Denied bind on AF_UNSPEC/INADDR_ANY.
+    let denied = match variant.prot.domain {
+        AF_INET => denied_if(is_restricted(variant.prot, variant.sandbox)),
+        AF_INET6 => Err(Errno::EAFNOSUPPORT),
+        _ => Err(Errno::EINVAL),
+    };
+    expect_eq!(denied, bind_variant(&bind_fd, &self.unspec_any0));
+    drop(bind_fd);
+
+    // Checks bind with AF_UNSPEC and the loopback address.
+    let bind_fd = assert_ok!(socket_variant(&self.srv0));
+    let loopback = match variant.prot.domain {
+        AF_INET | AF_INET6 => Err(Errno::EAFNOSUPPORT),
+        _ => Err(Errno::EINVAL),
+    };
+    expect_eq!(
+        loopback,
+        bind_variant(&bind_fd, &self.unspec_srv0),
+        "Wrong bind error"
+    );
+});
+
+test_f!(protocol, connect_unspec, |self, variant| {
+    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_CONNECT_TCP);
+    let tcp_connect = port_rule(LANDLOCK_ACCESS_NET_CONNECT_TCP, self.srv0.port().into());
+    let stream = self.srv0.protocol().type_ == SOCK_STREAM;
+    let unix_stream = stream && self.srv0.protocol().domain == AF_UNIX;
+
+    // Specific connection tests.
+    let bind_fd = assert_ok!(socket_variant(&self.srv0));
+    expect_eq!(Ok(()), bind_variant(&bind_fd, &self.srv0));
+    if stream {
+        expect_eq!(Ok(()), test_listen(&bind_fd, BACKLOG));
+    }
+
+    let child = fork_child(|| {
+        // Closes listening socket for the child.
+        expect_eq!(Ok(()), close_in_child(&bind_fd));
+
+        let connect_fd = assert_ok!(socket_variant(&self.srv0));
+        expect_eq!(Ok(()), connect_variant(&connect_fd, &self.srv0));
+
+        // Tries to connect again, or set peer.
+        let again = if stream { Err(Errno::EISCONN) } else { Ok(()) };
+        expect_eq!(again, connect_variant(&connect_fd, &self.srv0));
+
+        if variant.sandbox == Sandbox::Tcp {
+            let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+            // Allows connect.
+            assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_connect));
+            enforce_ruleset(&ruleset_fd);
+        }
+
+        // Disconnects already connected socket, or set peer.
+        let disconnect = if unix_stream {
+            Err(Errno::EINVAL)
+        } else {
+            Ok(())
+        };
+        expect_eq!(disconnect, connect_variant(&connect_fd, &self.unspec_any0));
+
+        // Tries to reconnect, or set peer.
+        let reconnect = if unix_stream {
+            Err(Errno::EISCONN)
+        } else {
+            Ok(())
+        };
+        expect_eq!(reconnect, connect_variant(&connect_fd, &self.srv0));
+
+        if variant.sandbox == Sandbox::Tcp {
+            let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+            // Denies connect.
+            enforce_ruleset(&ruleset_fd);
+        }
+
+        // Always allowed to disconnect.
+        expect_eq!(disconnect, connect_variant(&connect_fd, &self.unspec_any0));
+    });
+
+    // Kept open until the child ended, as C's client_fd.
+    let _client_fd = if stream {
+        Some(assert_ok!(test_accept(&bind_fd)))
+    } else {
+        None
+    };
+    child.join();
+});
+
+fixture! {
+    ipv4 {
+        srv0: Service,
+        srv1: Service,
+    }
+    setup: |variant| {
+        let prot = Protocol::new(AF_INET, variant.type_, 0);
+
+        disable_caps();
+        if variant.sandbox == Sandbox::Tcp {
+            require_net_rules();
+        }
+        let fixture = Self {
+            srv0: Service::new(prot, 0),
+            srv1: Service::new(prot, 1),
+        };
+        setup_loopback();
+        fixture
+    },
+}
+
+variant! {
+    ipv4 {
+        sandbox: Sandbox,
+        type_: i32,
+    }
+    no_sandbox_with_tcp { sandbox: Sandbox::None, type_: SOCK_STREAM }
+    tcp_sandbox_with_tcp { sandbox: Sandbox::Tcp, type_: SOCK_STREAM }
+    no_sandbox_with_udp { sandbox: Sandbox::None, type_: SOCK_DGRAM }
+    tcp_sandbox_with_udp { sandbox: Sandbox::Tcp, type_: SOCK_DGRAM }
+}
+
+test_f!(ipv4, from_unix_to_inet, |self, variant| {
+    if variant.sandbox == Sandbox::Tcp {
+        let ruleset_attr =
+            net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        let tcp_bind_connect_p0 = port_rule(
+            LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
+            self.srv0.port().into(),
+        );
+
+        // Denies connect and bind to check errno value.
+        let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+        // Allows connect and bind for srv0.
+        assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_connect_p0));
+        enforce_ruleset(&ruleset_fd);
+    }
+
+    let unix_stream_fd = assert_ok!(open_socket(Protocol::UNIX_STREAM));
+    let unix_dgram_fd = assert_ok!(open_socket(Protocol::UNIX_DGRAM));
+
+    // Checks unix stream bind and connect for srv0.
+    expect_eq!(
+        Err(Errno::EINVAL),
+        bind_variant(&unix_stream_fd, &self.srv0)
+    );
+    expect_eq!(
+        Err(Errno::EINVAL),
+        connect_variant(&unix_stream_fd, &self.srv0)
+    );
+
+    // Checks unix stream bind and connect for srv1.
+    expect_eq!(
+        Err(Errno::EINVAL),
+        bind_variant(&unix_stream_fd, &self.srv1),
+        "Wrong bind error"
+    );
+    expect_eq!(
+        Err(Errno::EINVAL),
+        connect_variant(&unix_stream_fd, &self.srv1)
+    );
+
+    // Checks unix datagram bind and connect for srv0.
+    expect_eq!(Err(Errno::EINVAL), bind_variant(&unix_dgram_fd, &self.srv0));
+    expect_eq!(
+        Err(Errno::EINVAL),
+        connect_variant(&unix_dgram_fd, &self.srv0)
+    );
+
+    // Checks unix datagram bind and connect for srv1.
+    expect_eq!(Err(Errno::EINVAL), bind_variant(&unix_dgram_fd, &self.srv1));
+    expect_eq!(
+        Err(Errno::EINVAL),
+        connect_variant(&unix_dgram_fd, &self.srv1)
+    );
+});
 
 fixture! {
     tcp_layers {
@@ -159,6 +588,136 @@ test_f!(tcp_layers, ruleset_expand, |self, variant| {
 });
 
 fixture! {
+    mini {}
+    setup: |_| {
+        disable_caps();
+        require_net_rules();
+        setup_loopback();
+        Self {}
+    },
+}
+
+test_f!(mini, network_access_rights, |_, _| {
+    let ruleset_attr = net_ruleset(access_all());
+    let mut net_port = port_rule(0, SOCK_PORT_START.into());
+
+    let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+
+    for access in single_bits().take_while(|&access| access <= access_last()) {
+        net_port.allowed_access = access;
+        // Only a declared listen right can leave a gap of bits the kernel does not know.
+        let known = if access & access_all() != 0 {
+            Ok(())
+        } else {
+            Err(Errno::EINVAL)
+        };
+        expect_eq!(
+            known,
+            add_rule(&ruleset_fd, &net_port),
+            "Failed to add rule with access {access:#x}"
+        );
+    }
+});
+
+// Checks invalid attribute, out of landlock network access range.
+test_f!(mini, ruleset_with_unknown_access, |_, _| {
+    for access_mask in single_bits()
+        .rev()
+        .take_while(|&access_mask| access_mask != access_last())
+    {
+        let ruleset_attr = net_ruleset(access_mask);
+
+        expect_eq!(Err(Errno::EINVAL), create_ruleset(&ruleset_attr).map(drop));
+    }
+});
+
+test_f!(mini, rule_with_unknown_access, |_, _| {
+    let ruleset_attr = net_ruleset(access_all());
+    let mut net_port = port_rule(0, SOCK_PORT_START.into());
+
+    let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+
+    for access in single_bits()
+        .rev()
+        .take_while(|&access| access != access_last())
+    {
+        net_port.allowed_access = access;
+        expect_eq!(Err(Errno::EINVAL), add_rule(&ruleset_fd, &net_port));
+    }
+});
+
+test_f!(mini, rule_with_unhandled_access, |_, _| {
+    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP);
+    let mut net_port = port_rule(0, SOCK_PORT_START.into());
+
+    let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+
+    for access in single_bits() {
+        net_port.allowed_access = access;
+        let handled = if access == ruleset_attr.handled_access_net {
+            Ok(())
+        } else {
+            Err(Errno::EINVAL)
+        };
+        expect_eq!(handled, add_rule(&ruleset_fd, &net_port));
+    }
+});
+
+test_f!(mini, inval, |_, _| {
+    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP);
+    let tcp_bind_connect = port_rule(
+        LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
+        SOCK_PORT_START.into(),
+    );
+    let tcp_denied = port_rule(0, SOCK_PORT_START.into());
+    let tcp_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, SOCK_PORT_START.into());
+
+    let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+
+    // Checks unhandled allowed_access.
+    expect_eq!(Err(Errno::EINVAL), add_rule(&ruleset_fd, &tcp_bind_connect));
+
+    // Checks zero access value.
+    expect_eq!(Err(Errno::ENOMSG), add_rule(&ruleset_fd, &tcp_denied));
+
+    // Adds with legitimate values.
+    assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind));
+});
+
+test_f!(mini, tcp_port_overflow, |_, _| {
+    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+    let port_max_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u16::MAX.into());
+    let port_max_connect = port_rule(LANDLOCK_ACCESS_NET_CONNECT_TCP, u16::MAX.into());
+    let port_overflow1 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u16::MAX) + 1);
+    let port_overflow2 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u16::MAX) + 2);
+    let port_overflow3 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u32::MAX) + 1);
+    let port_overflow4 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u32::MAX) + 2);
+    let srv_denied = Service::new(Protocol::TCP_V4, 0);
+
+    // Be careful to avoid port inconsistencies.
+    let mut srv_max_allowed = srv_denied;
+    srv_max_allowed.set_port(u16::MAX);
+
+    let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+
+    assert_eq!(Ok(()), add_rule(&ruleset_fd, &port_max_bind));
+
+    expect_eq!(Err(Errno::EINVAL), add_rule(&ruleset_fd, &port_overflow1));
+    expect_eq!(Err(Errno::EINVAL), add_rule(&ruleset_fd, &port_overflow2));
+    expect_eq!(Err(Errno::EINVAL), add_rule(&ruleset_fd, &port_overflow3));
+
+    // Interleaves with invalid rule additions.
+    assert_eq!(Ok(()), add_rule(&ruleset_fd, &port_max_connect));
+
+    expect_eq!(Err(Errno::EINVAL), add_rule(&ruleset_fd, &port_overflow4));
+
+    enforce_ruleset(&ruleset_fd);
+
+    test_restricted_net_fixture(&srv_denied, NetExpect::deny(true, true));
+    test_restricted_net_fixture(&srv_max_allowed, NetExpect::allowed());
+});
+
+fixture! {
     ipv4_tcp {
         srv0: Service,
         srv1: Service,
@@ -212,6 +771,55 @@ test_f!(ipv4_tcp, port_endianness, |self, _| {
     test_restricted_net_fixture(&self.srv1, NetExpect::allowed());
 });
 
+test_f!(ipv4_tcp, with_fs, |self, _| {
+    let ruleset_attr_fs_net = RulesetAttr {
+        handled_access_fs: LANDLOCK_ACCESS_FS_READ_DIR,
+        handled_access_net: LANDLOCK_ACCESS_NET_BIND_TCP,
+        ..RulesetAttr::default()
+    };
+    let tcp_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
+
+    // Creates ruleset both for filesystem and network access.
+    let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr_fs_net));
+
+    // Adds a filesystem rule.
+    let parent = assert_ok!(
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
+            .open("/dev")
+    );
+    let path_beneath = PathBeneathAttr {
+        allowed_access: LANDLOCK_ACCESS_FS_READ_DIR,
+        parent_fd: parent.as_raw_fd(),
+    };
+    assert_eq!(Ok(()), add_rule(&ruleset_fd, &path_beneath));
+    drop(parent);
+
+    // Adds a network rule.
+    assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind));
+
+    enforce_ruleset(&ruleset_fd);
+    drop(ruleset_fd);
+
+    // Tests file access: open(path, O_RDONLY | O_CLOEXEC), closed again.
+    let open = |path| {
+        File::open(path)
+            .map(drop)
+            .map_err(|err| err.raw_os_error().map(Errno::from_raw))
+    };
+    expect_eq!(Ok(()), open("/dev"));
+    expect_eq!(Err(Some(Errno::EACCES)), open("/"));
+
+    // Tests port binding.
+    let bind_fd = assert_ok!(open_socket(Protocol::TCP_V4));
+    expect_eq!(Ok(()), bind_variant(&bind_fd, &self.srv0));
+    drop(bind_fd);
+
+    let bind_fd = assert_ok!(open_socket(Protocol::TCP_V4));
+    expect_eq!(Err(Errno::EACCES), bind_variant(&bind_fd, &self.srv1));
+});
+
 fixture! {
     port_specific {
         srv0: Service,
@@ -239,6 +847,48 @@ variant! {
     no_sandbox_with_ipv6 { sandbox: Sandbox::None, prot: Protocol::TCP_V6 }
     sandbox_with_ipv6 { sandbox: Sandbox::Tcp, prot: Protocol::TCP_V6 }
 }
+
+test_f!(port_specific, bind_connect_zero, |self, variant| {
+    // Adds a rule layer with bind and connect actions.
+    if variant.sandbox == Sandbox::Tcp {
+        let ruleset_attr =
+            net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        let tcp_bind_connect_zero = port_rule(
+            LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
+            0,
+        );
+
+        let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+        // Checks zero port value on bind and connect actions.
+        expect_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_connect_zero));
+        enforce_ruleset(&ruleset_fd);
+    }
+
+    let bind_fd = assert_ok!(socket_variant(&self.srv0));
+    let connect_fd = assert_ok!(socket_variant(&self.srv0));
+
+    // Sets address port to 0 for both protocol families.
+    self.srv0.set_port(0);
+    // Binds on port 0, which selects a random port within ip_local_port_range.
+    expect_eq!(Ok(()), bind_variant(&bind_fd, &self.srv0));
+    expect_eq!(Ok(()), test_listen(&bind_fd, BACKLOG));
+
+    // Connects on port 0.
+    expect_eq!(
+        Err(Errno::ECONNREFUSED),
+        connect_variant(&connect_fd, &self.srv0)
+    );
+
+    // Sets binded port for both protocol families.
+    let port = assert_ok!(bound_port(&bind_fd));
+    expect_ne!(0, port);
+    self.srv0.set_port(port);
+    // Connects on the binded port: denied by Landlock where restricted.
+    expect_eq!(
+        denied_if(is_restricted(variant.prot, variant.sandbox)),
+        connect_variant(&connect_fd, &self.srv0)
+    );
+});
 
 test_f!(port_specific, port_1023, |self, variant| {
     // Adds a rule layer with all actions.
@@ -285,6 +935,109 @@ test_f!(port_specific, port_1023, |self, variant| {
 
     // Connects on the binded port 1024.
     expect_eq!(Ok(()), connect_variant(&connect_fd, &self.srv0));
+});
+
+/// C's `matches_log_tcp`: the next Landlock access record denies `blockers` on
+/// `<dir_addr>=<addr> <dir_port>=1024`.
+fn matches_log_tcp(
+    audit_fd: &AuditSocket,
+    blockers: &str,
+    dir_addr: &str,
+    addr: &str,
+    dir_port: &str,
+) -> Result<(), Errno> {
+    let log_match = format!(" blockers={blockers} {dir_addr}={addr} {dir_port}=1024");
+    audit_fd
+        .match_record(AUDIT_LANDLOCK_ACCESS, &log_match)
+        .map(drop)
+}
+
+fixture! {
+    audit {
+        srv0: Service,
+        audit_fd: AuditSocket,
+    }
+    setup: |variant| {
+        require_initial_namespace("audit");
+        require_abi(7, "audit records of Landlock denials");
+        let srv0 = Service::new(variant.prot, 0);
+        setup_loopback();
+
+        set_cap(Cap::AuditControl);
+        let audit_fd = assert_ok!(
+            AuditSocket::init_with_filter(),
+            "becoming the audit daemon (EEXIST: auditd runs; EPERM: no CAP_AUDIT_CONTROL)"
+        );
+        disable_caps();
+        Self { srv0, audit_fd }
+    },
+    teardown: |self, _| {
+        set_cap(Cap::AuditControl);
+        expect_eq!(Ok(()), self.audit_fd.cleanup());
+        clear_cap(Cap::AuditControl);
+    },
+}
+
+// The addresses as the records print them; C escapes them for its regex.
+variant! {
+    audit {
+        addr: &'static str,
+        prot: Protocol,
+    }
+    ipv4 { addr: "127.0.0.1", prot: Protocol::TCP_V4 }
+    ipv6 { addr: "::1", prot: Protocol::TCP_V6 }
+}
+
+test_f!(audit, bind, |self, variant| {
+    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+
+    let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+    enforce_ruleset(&ruleset_fd);
+    drop(ruleset_fd);
+
+    let sock_fd = assert_ok!(socket_variant(&self.srv0));
+    expect_eq!(Err(Errno::EACCES), bind_variant(&sock_fd, &self.srv0));
+    expect_eq!(
+        Ok(()),
+        matches_log_tcp(&self.audit_fd, "net.bind_tcp", "saddr", variant.addr, "src")
+    );
+
+    expect_eq!(
+        Ok(AuditRecords {
+            access: 0,
+            domain: 1
+        }),
+        self.audit_fd.count_records()
+    );
+});
+
+test_f!(audit, connect, |self, variant| {
+    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+
+    let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
+    enforce_ruleset(&ruleset_fd);
+    drop(ruleset_fd);
+
+    let sock_fd = assert_ok!(socket_variant(&self.srv0));
+    expect_eq!(Err(Errno::EACCES), connect_variant(&sock_fd, &self.srv0));
+    expect_eq!(
+        Ok(()),
+        matches_log_tcp(
+            &self.audit_fd,
+            "net.connect_tcp",
+            "daddr",
+            variant.addr,
+            "dest"
+        )
+    );
+
+    expect_eq!(
+        Ok(AuditRecords {
+            access: 0,
+            domain: 1
+        }),
+        self.audit_fd.count_records()
+    );
 });
 
 test_harness_main!(describe_listen_mode());
