@@ -59,6 +59,10 @@ pub const LANDLOCK_RULE_PATH_BENEATH: u32 = 1;
 /// `enum landlock_rule_type`: the attribute is a [`NetPortAttr`] (ABI 4).
 pub const LANDLOCK_RULE_NET_PORT: u32 = 2;
 
+/// The most nested Landlock domains a thread can have: one more `landlock_restrict_self()`
+/// fails with `E2BIG`.
+pub const LANDLOCK_MAX_NUM_LAYERS: usize = 16;
+
 /// `landlock_restrict_self()` flag (ABI 7): do not log denials of the new domain before the
 /// next `execve(2)`.
 pub const LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF: u32 = 1 << 0;

@@ -84,13 +84,14 @@
 //! on failure, never C's `-errno` (net_test.c) or `+errno` (fs_test.c). Tests compare whole
 //! results: `expect_eq!(Err(Errno::EACCES), test_listen(&fd, 10))`. Helpers that assert
 //! (`enforce_ruleset`, `setup_loopback`, the capability helpers) fail the case themselves
-//! with what went wrong and what is missing.
+//! with what went wrong and what is missing. [`fs`] shows how fs_test.c's checks map.
 
 pub mod audit;
 pub mod caps;
 mod case;
 pub mod check;
 mod checks;
+pub mod fs;
 pub mod landlock;
 pub mod listen;
 pub mod net;
@@ -130,6 +131,7 @@ pub mod prelude {
         AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditRecords, AuditSocket,
     };
     pub use crate::caps::*;
+    pub use crate::fs::*;
     pub use crate::landlock::access::*;
     pub use crate::landlock::*;
     pub use crate::listen::*;

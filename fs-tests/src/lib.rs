@@ -1,0 +1,1 @@
+//! Landlock's filesystem selftests (fs_test.c) ported to landlock-test: see tests/.
