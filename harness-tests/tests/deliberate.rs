@@ -104,6 +104,8 @@ fn cases_are_named_and_ordered_as_in_c() {
         "global.child_failure_counts",
         "global.starts_in_an_empty_private_directory",
         "global.leaves_a_file",
+        "global.fails_and_leaves_a_file",
+        "global.declared_last",
         "fx.one.teardown_after_assert",
         "fx.one.xfail_one",
         "fx.two.teardown_after_assert",
@@ -152,6 +154,11 @@ fn every_outcome_is_reported_with_its_reason() {
         status("global.leaves_a_file"),
         "FAILED (left behind in its working directory: junk)"
     );
+    assert_eq!(
+        status("global.fails_and_leaves_a_file"),
+        "FAILED (left behind in its working directory: junk)"
+    );
+    assert_eq!(status("global.declared_last"), "ok");
     assert_eq!(status("fx.one.xfail_one"), "ok (XFAIL: failed as expected)");
     assert_eq!(status("fx.two.xfail_one"), "ok");
     assert_eq!(
@@ -163,10 +170,10 @@ fn every_outcome_is_reported_with_its_reason() {
 
     let text = stdout(output);
     assert!(text.contains(
-        "test result: FAILED. 9 passed; 10 failed; 3 skipped; 2 xfail; 1 xpass; 0 ignored; \
+        "test result: FAILED. 10 passed; 11 failed; 3 skipped; 2 xfail; 1 xpass; 0 ignored; \
          0 measured; 0 filtered out;"
     ));
-    assert!(text.contains("\n9 passed, 10 failed, 3 skipped\n"));
+    assert!(text.contains("\n10 passed, 11 failed, 3 skipped\n"));
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -299,7 +306,7 @@ fn libtest_filters_exact_and_skip() {
 #[test]
 fn nextest_protocol() {
     let output = run(&["--list", "--format", "terse"]);
-    assert_eq!(stdout(&output).lines().count(), 25);
+    assert_eq!(stdout(&output).lines().count(), 27);
     assert!(stdout(&output).lines().all(|l| l.ends_with(": test")));
     let output = run(&["--list", "--format", "terse", "--ignored"]);
     assert_eq!(stdout(&output), "");

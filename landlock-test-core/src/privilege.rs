@@ -88,6 +88,28 @@ fn enter_user_namespace(uid: u32, gid: u32) -> Result<(), String> {
     write("gid_map", format!("0 {gid} 1"))
 }
 
+/// With privilege, gives the runner a mount namespace of its own where every mount is private:
+/// a mount a case makes, even without its own namespace or under shared propagation, never
+/// reaches the system, and a case's leftover mount shows in its working directory. `None` when
+/// done, else why not.
+pub(crate) fn isolate_mounts() -> Option<String> {
+    if matches!(establish(), Privilege::Unprivileged(_)) {
+        return Some("no privilege for a mount namespace".to_owned());
+    }
+    let private = unshare(CloneFlags::CLONE_NEWNS).and_then(|()| {
+        nix::mount::mount(
+            None::<&str>,
+            "/",
+            None::<&str>,
+            nix::mount::MsFlags::MS_REC | nix::mount::MsFlags::MS_PRIVATE,
+            None::<&str>,
+        )
+    });
+    private
+        .err()
+        .map(|errno| format!("a private mount namespace for the run failed: {errno}"))
+}
+
 /// The run's privilege; in a process the runner did not start, as if established there.
 pub fn privilege() -> &'static Privilege {
     establish()

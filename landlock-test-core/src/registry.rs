@@ -1,6 +1,7 @@
 //! Fixtures, variants and tests, collected at link time from every `fixture!`, `variant!`,
 //! `test_f!` and `test!` of the binary, and turned into the list of cases in the C harness's
-//! order: fixture by fixture, variant by variant, test by test, as declared in the source.
+//! order: `global` first, then fixture by fixture, variant by variant, test by test, as
+//! declared in the source.
 
 use std::any::Any;
 use std::time::Duration;
@@ -134,7 +135,8 @@ pub fn cases() -> Vec<Case> {
             fixtures.push((t.fixture, t.file, t.fixture_line));
         }
     }
-    fixtures.sort_by_key(|&(_, file, line)| (file, line));
+    // As in C, whose fixture list starts with `global`: plain tests come first.
+    fixtures.sort_by_key(|&(name, file, line)| (name != GLOBAL, file, line));
 
     let mut cases = Vec::new();
     for (fixture, _, _) in fixtures {

@@ -67,6 +67,11 @@ test!(leaves_a_file, || {
     expect_true!(std::fs::write("junk", b"left behind").is_ok());
 });
 
+test!(fails_and_leaves_a_file, || {
+    expect_true!(std::fs::write("junk", b"left behind").is_ok());
+    panic!("and fails");
+});
+
 fixture! {
     fx {
         value: u32,
@@ -168,5 +173,8 @@ test_f!(chatty, prints_many_lines, |_, variant| {
         std::thread::sleep(std::time::Duration::from_micros(200));
     }
 });
+
+// Declared last, run with the other plain tests: C's fixture list starts with `global`.
+test!(declared_last, || {});
 
 test_harness_main!();

@@ -88,6 +88,7 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
 
     let privilege = crate::privilege::establish();
     let mut context = vec![describe_kernel(), privilege.to_string()];
+    context.extend(crate::privilege::isolate_mounts());
     context.extend(
         CONTEXT
             .lock()

@@ -56,10 +56,13 @@ pub(crate) fn judge(
     leftovers: Option<String>,
     strict: bool,
 ) -> Verdict {
+    // Leftovers are told even for a case that failed anyway: they outlive it.
     let verdict = match (raw_verdict(case, ending, shared), leftovers) {
-        (Verdict::Fail(reason), _) => Verdict::Fail(reason),
-        (_, Some(leftovers)) => Verdict::Fail(leftovers),
         (verdict, None) => verdict,
+        (Verdict::Fail(reason), Some(leftovers)) if !reason.is_empty() => {
+            Verdict::Fail(format!("{reason}; {leftovers}"))
+        }
+        (_, Some(leftovers)) => Verdict::Fail(leftovers),
     };
     let verdict = match (case.xfail(), verdict) {
         (true, Verdict::Fail(reason)) => Verdict::XFail(reason),
