@@ -9,7 +9,7 @@
 use std::fmt;
 use std::mem;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use libc::{
     AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IP, IPPROTO_MPTCP, IPPROTO_TCP, SOCK_DGRAM,
@@ -580,13 +580,9 @@ fn socket_or_fatal(srv: &Service) -> OwnedFd {
 /// `fd` is: a child that failed before connecting then fails the case instead of leaving it
 /// blocked in accept(2) or read(2) until its timeout. Without pidfd, just says yes.
 fn peer_ready(fd: BorrowedFd<'_>, child: &Child) -> bool {
-    // SAFETY: plain syscall; the result is checked before it is owned.
-    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, child.pid().as_raw(), 0) };
-    if pidfd < 0 {
+    let Some(pidfd) = child.pidfd() else {
         return true;
-    }
-    // SAFETY: pidfd_open(2) returned a new descriptor that nothing else owns.
-    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) };
+    };
     let mut fds = [
         PollFd::new(fd, PollFlags::POLLIN),
         PollFd::new(pidfd.as_fd(), PollFlags::POLLIN),

@@ -3,6 +3,7 @@
 //! expectations, a fatal assert, a panic) counts for the case, since the result is shared.
 
 use std::io::Write;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
@@ -47,6 +48,12 @@ impl Child {
         self.pid
     }
 
+    /// A pidfd of the child, readable once it ended: to wait for it beside other descriptors.
+    /// `None` without pidfd support (Linux < 5.3).
+    pub fn pidfd(&self) -> Option<OwnedFd> {
+        pidfd_open(self.pid)
+    }
+
     /// Waits for the child and returns how it ended.
     #[track_caller]
     pub fn wait(self) -> WaitStatus {
@@ -67,6 +74,13 @@ impl Child {
             )),
         }
     }
+}
+
+/// `pidfd_open(2)`; `None` where the kernel lacks it.
+pub(crate) fn pidfd_open(pid: Pid) -> Option<OwnedFd> {
+    // SAFETY: plain syscall; a non-negative result is a new descriptor nothing else owns.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 /// Buffered output goes out before a fork or an exit, never twice and never lost.

@@ -3,7 +3,7 @@
 //! case's output pipe, learns of exits through pidfds and enforces the timeouts.
 
 use std::collections::VecDeque;
-use std::os::fd::{AsFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -15,7 +15,7 @@ use nix::unistd::{ForkResult, Pid, close, dup2_stderr, dup2_stdout, fork, pipe2,
 
 use super::verdict::Ending;
 use super::workdir::WorkDir;
-use crate::case::fork::flush_std;
+use crate::case::fork::{flush_std, pidfd_open};
 use crate::case::run::case_main;
 use crate::case::shared::{Shared, SharedMap};
 use crate::registry::Case;
@@ -289,12 +289,6 @@ fn drain(r: &mut Running) {
         Err(Errno::EINTR | Errno::EAGAIN) => {}
         Err(_) => r.output = None,
     }
-}
-
-fn pidfd_open(pid: Pid) -> Option<OwnedFd> {
-    // SAFETY: plain syscall; a non-negative result is a new descriptor we own.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
-    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 /// At the end of the run nothing of any case may live on: reap what the kills left.
