@@ -208,20 +208,28 @@ pub fn sys_restrict_self(ruleset_fd: RawFd, flags: u32) -> Result<(), Errno> {
     Errno::result(ret).map(drop)
 }
 
-/// Creates a ruleset from `attr` (its full size, no flags).
+/// Creates a ruleset from `attr` (its full size, no flags). Without Landlock the case skips
+/// with the reason: every ruleset a test builds goes through here, and a case that needs one
+/// must not fail (nor pass) on such a kernel. [`sys_create_ruleset`] sends anything as it is.
+#[track_caller]
 pub fn create_ruleset(attr: &RulesetAttr) -> Result<OwnedFd, Errno> {
+    require_abi(1, "Landlock rulesets");
     let fd = sys_create_ruleset(attr, size_of::<RulesetAttr>(), 0)?;
     // SAFETY: without flags, success returns a new fd that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
 /// Adds one rule, typed by its attribute, without flags; the values are sent as they are.
+/// Without Landlock the case skips, as with [`create_ruleset`].
+#[track_caller]
 pub fn add_rule<T: RuleAttr>(ruleset: impl AsFd, attr: &T) -> Result<(), Errno> {
+    require_abi(1, "Landlock rules");
     let attr: *const T = attr;
     sys_add_rule(ruleset.as_fd().as_raw_fd(), T::RULE_TYPE, attr.cast(), 0)
 }
 
 /// Allows `access` on `port` (host byte order).
+#[track_caller]
 pub fn add_net_port_rule(
     ruleset: impl AsFd,
     access: BitFlags<AccessNet>,
@@ -231,6 +239,7 @@ pub fn add_net_port_rule(
 }
 
 /// Allows `access` beneath `parent`.
+#[track_caller]
 pub fn add_path_beneath_rule(
     ruleset: impl AsFd,
     access: BitFlags<AccessFs>,
