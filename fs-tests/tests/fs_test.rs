@@ -2124,12 +2124,14 @@ fn test_make_file(access: u64, mode: mode_t, dev: libc::dev_t) {
 }
 
 test_f!(layout1, make_char, |_, _| {
+    require_initial_namespace("creating a device node (CAP_MKNOD)");
     // Creates a /dev/null device.
     set_cap(Cap::Mknod);
     test_make_file(LANDLOCK_ACCESS_FS_MAKE_CHAR, S_IFCHR, libc::makedev(1, 3));
 });
 
 test_f!(layout1, make_block, |_, _| {
+    require_initial_namespace("creating a device node (CAP_MKNOD)");
     // Creates a /dev/loop0 device.
     set_cap(Cap::Mknod);
     test_make_file(LANDLOCK_ACCESS_FS_MAKE_BLOCK, S_IFBLK, libc::makedev(7, 0));
@@ -2935,6 +2937,9 @@ fixture! {
                  (User-Mode Linux only)"
             );
         }
+        if let Some(what) = variant.initial_namespace {
+            require_initial_namespace(what);
+        }
         let mut fixture = Self {
             has_created_dir: false,
             has_created_file: false,
@@ -3005,36 +3010,43 @@ variant! {
         /// Not in C: cgroup2's tree is shared by every case running at once (each new cgroup
         /// namespace is rooted at the runner's cgroup), so the directory gets this case's pid.
         per_case_dir: bool,
+        /// Not in C: what of the variant a user namespace cannot do, when it cannot.
+        initial_namespace: Option<&'static str>,
     }
     tmpfs {
         mnt: MntOpt::new("tmpfs", Some(MNT_TMP_DATA)),
         file_path: file1_s1d1,
         cwd_fs_magic: 0,
         per_case_dir: false,
+        initial_namespace: None,
     }
     ramfs {
         mnt: MntOpt::new("ramfs", Some("mode=700")),
         file_path: "tmp/dir/file",
         cwd_fs_magic: 0,
         per_case_dir: false,
+        initial_namespace: None,
     }
     cgroup2 {
         mnt: MntOpt::new("cgroup2", None),
         file_path: "tmp/test/cgroup.procs",
         cwd_fs_magic: 0,
         per_case_dir: true,
+        initial_namespace: Some("creating a cgroup (the cgroup tree is the initial namespace's)"),
     }
     proc {
         mnt: MntOpt::new("proc", None),
         file_path: "tmp/self/status",
         cwd_fs_magic: 0,
         per_case_dir: false,
+        initial_namespace: Some("mounting proc (a user namespace would need a PID namespace of its own)"),
     }
     sysfs {
         mnt: MntOpt::new("sysfs", None),
         file_path: "tmp/kernel/notes",
         cwd_fs_magic: 0,
         per_case_dir: false,
+        initial_namespace: Some("mounting sysfs (a user namespace would need a network namespace of its own)"),
     }
     hostfs {
         mnt: MntOpt {
@@ -3046,6 +3058,7 @@ variant! {
         file_path: "tmp/dir/file",
         cwd_fs_magic: HOSTFS_SUPER_MAGIC,
         per_case_dir: false,
+        initial_namespace: None,
     }
 }
 
