@@ -54,7 +54,9 @@
 //! - [`test_f!`] — `TEST_F(f, t)`: `test_f!(f, t, |self, variant| { ... })`. Options before the
 //!   closure: `timeout = SECONDS` (`TEST_F_TIMEOUT`, default 30), `signal = SIGNUM`
 //!   (`TEST_F_SIGNAL`: passes only if killed by it), `xfail` or `xfail = [v1, v2]`
-//!   (`XFAIL_ADD`: a failure is XFAIL, a pass XPASS).
+//!   (`XFAIL_ADD`: a failure is XFAIL, a pass XPASS). Not in C, `exclusive = GROUP`: no two
+//!   cases of the group run at once (a resource only one process may hold, such as the audit
+//!   daemon's port); the runner starts such cases first, so that their chain overlaps the rest.
 //! - [`test!`] — `TEST(t)`: `test!(t, || { ... })`, named `global.t`; same options.
 //! - [`expect_eq!`], [`expect_ne!`], [`expect_lt!`], [`expect_le!`], [`expect_gt!`],
 //!   [`expect_ge!`], [`expect_true!`], [`expect_false!`] — `EXPECT_*`: on failure print

@@ -42,12 +42,15 @@ pub enum Xfail {
     Variants(&'static [&'static str]),
 }
 
-/// A test's options: TEST_F_TIMEOUT, TEST_F_SIGNAL and XFAIL_ADD.
+/// A test's options: TEST_F_TIMEOUT, TEST_F_SIGNAL and XFAIL_ADD, and a group of cases that
+/// must not run at once (a resource only one process may hold, such as the audit daemon's
+/// netlink port): the runner starts such cases first, one at a time.
 #[derive(Debug, Clone, Copy)]
 pub struct TestOptions {
     pub timeout: Option<Duration>,
     pub signal: Option<i32>,
     pub xfail: Xfail,
+    pub exclusive: Option<&'static str>,
 }
 
 /// The default timeout of the C harness.

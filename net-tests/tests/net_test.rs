@@ -988,7 +988,7 @@ variant! {
     ipv6 { addr: "::1", prot: Protocol::TCP_V6 }
 }
 
-test_f!(audit, bind, |self, variant| {
+test_f!(audit, bind, exclusive = audit, |self, variant| {
     let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
@@ -1011,7 +1011,7 @@ test_f!(audit, bind, |self, variant| {
     );
 });
 
-test_f!(audit, connect, |self, variant| {
+test_f!(audit, connect, exclusive = audit, |self, variant| {
     let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));

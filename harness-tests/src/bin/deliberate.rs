@@ -174,6 +174,26 @@ test_f!(chatty, prints_many_lines, |_, variant| {
     }
 });
 
+/// Holds a file no other case of its group may hold at the same time.
+fn hold_exclusive_file() {
+    let path = std::env::temp_dir().join(format!("landlock-test-group-{}", nix::unistd::getppid()));
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    assert_true!(
+        created.is_ok(),
+        "another case of the group holds {}",
+        path.display()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    expect_true!(std::fs::remove_file(&path).is_ok());
+}
+
+test!(exclusive_first, exclusive = group, || hold_exclusive_file());
+test!(exclusive_second, exclusive = group, || hold_exclusive_file(
+));
+
 // Declared last, run with the other plain tests: C's fixture list starts with `global`.
 test!(declared_last, || {});
 

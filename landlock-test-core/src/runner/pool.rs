@@ -2,7 +2,6 @@
 //! several case processes, never from threads around `fork`. One `poll` loop reads every
 //! case's output pipe, learns of exits through pidfds and enforces the timeouts.
 
-use std::collections::VecDeque;
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
@@ -100,12 +99,13 @@ impl Pool {
         cases: &[Case],
         mut on_finished: impl FnMut(Finished<'_>),
     ) -> std::io::Result<()> {
-        let mut pending: VecDeque<(usize, Case)> = cases.iter().copied().enumerate().collect();
+        let mut pending: Vec<(usize, Case)> = cases.iter().copied().enumerate().collect();
         while !pending.is_empty() || !self.running.is_empty() {
             while self.running.len() < self.threads {
-                let Some((index, case)) = pending.pop_front() else {
+                let Some(next) = self.next_case(&pending) else {
                     break;
                 };
+                let (index, case) = pending.remove(next);
                 let running = self.spawn(index, case)?;
                 self.running.push(running);
             }
@@ -133,6 +133,22 @@ impl Pool {
         }
         reap_leftovers();
         Ok(())
+    }
+
+    /// Which pending case to start: first one of an exclusive group that is idle (a group's
+    /// cases run one after the other, so the chain starts as early as it can), else the first
+    /// without a group; `None` while only busy groups' cases are left.
+    fn next_case(&self, pending: &[(usize, Case)]) -> Option<usize> {
+        let busy = |group| {
+            self.running
+                .iter()
+                .any(|r| r.case.test.options.exclusive == Some(group))
+        };
+        let exclusive = |(_, case): &(usize, Case)| case.test.options.exclusive;
+        pending
+            .iter()
+            .position(|c| exclusive(c).is_some_and(|group| !busy(group)))
+            .or_else(|| pending.iter().position(|c| exclusive(c).is_none()))
     }
 
     fn spawn(&mut self, index: usize, case: Case) -> std::io::Result<Running> {

@@ -1,6 +1,7 @@
 //! `test_f!(fixture, name, [options,] |self, variant| ...)` and `test!(name, [options,] || ...)`.
 //! Options: `timeout = SECONDS` (TEST_F_TIMEOUT), `signal = SIGNAL` (TEST_F_SIGNAL), `xfail`
-//! or `xfail = [variant, ...]` (XFAIL_ADD).
+//! or `xfail = [variant, ...]` (XFAIL_ADD), and, not in C, `exclusive = GROUP`: no two cases of
+//! the group run at once.
 
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
@@ -21,6 +22,7 @@ pub struct Options {
     pub timeout: Option<LitInt>,
     pub signal: Option<Expr>,
     pub xfail: Option<Xfail>,
+    pub exclusive: Option<Ident>,
 }
 
 pub enum Xfail {
@@ -119,10 +121,19 @@ impl Options {
                     return Err(duplicate());
                 }
             }
+            "exclusive" => {
+                input.parse::<Token![=]>()?;
+                if self.exclusive.replace(input.parse()?).is_some() {
+                    return Err(duplicate());
+                }
+            }
             _ => {
                 return Err(syn::Error::new_spanned(
                     &key,
-                    format!("unknown test option `{key}`: expected `timeout`, `signal` or `xfail`"),
+                    format!(
+                        "unknown test option `{key}`: expected `timeout`, `signal`, `xfail` or \
+                         `exclusive`"
+                    ),
                 ));
             }
         }

@@ -16,6 +16,13 @@ fn options(options: &Options, fixture: Option<&syn::Ident>) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let exclusive = match &options.exclusive {
+        Some(group) => {
+            let group = group.to_string();
+            quote!(::core::option::Option::Some(#group))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let signal = match &options.signal {
         Some(signal) => quote!(::core::option::Option::Some(#signal)),
         None => quote!(::core::option::Option::None),
@@ -40,6 +47,7 @@ fn options(options: &Options, fixture: Option<&syn::Ident>) -> TokenStream {
             timeout: #timeout,
             signal: #signal,
             xfail: #xfail,
+            exclusive: #exclusive,
         }
     }
 }
