@@ -105,6 +105,7 @@ fn cases_are_named_and_ordered_as_in_c() {
         "global.starts_in_an_empty_private_directory",
         "global.leaves_a_file",
         "global.fails_and_leaves_a_file",
+        "global.leaves_a_mount",
         "global.exclusive_first",
         "global.exclusive_second",
         "global.declared_last",
@@ -161,6 +162,10 @@ fn every_outcome_is_reported_with_its_reason() {
         "FAILED (left behind in its working directory: junk)"
     );
     assert_eq!(status("global.declared_last"), "ok");
+    assert_eq!(
+        status("global.leaves_a_mount"),
+        "skipped, SKIP: SENTINEL_DIR names no directory to bind-mount"
+    );
     assert_eq!(status("global.exclusive_first"), "ok");
     assert_eq!(status("global.exclusive_second"), "ok");
     assert_eq!(status("fx.one.xfail_one"), "ok (XFAIL: failed as expected)");
@@ -174,10 +179,10 @@ fn every_outcome_is_reported_with_its_reason() {
 
     let text = stdout(output);
     assert!(text.contains(
-        "test result: FAILED. 12 passed; 11 failed; 3 skipped; 2 xfail; 1 xpass; 0 ignored; \
+        "test result: FAILED. 12 passed; 11 failed; 4 skipped; 2 xfail; 1 xpass; 0 ignored; \
          0 measured; 0 filtered out;"
     ));
-    assert!(text.contains("\n12 passed, 11 failed, 3 skipped\n"));
+    assert!(text.contains("\n12 passed, 11 failed, 4 skipped\n"));
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -282,6 +287,29 @@ fn no_process_of_a_case_outlives_the_run() {
 }
 
 #[test]
+fn a_leftover_mount_is_detached_not_emptied() {
+    let sentinel =
+        std::env::temp_dir().join(format!("landlock-test-sentinel-{}", std::process::id()));
+    std::fs::create_dir_all(&sentinel).unwrap();
+    std::fs::write(sentinel.join("keep"), b"must survive").unwrap();
+    let output = run_env(
+        &["--exact", "global.leaves_a_mount"],
+        &[("SENTINEL_DIR", sentinel.to_str().unwrap())],
+    );
+    let (_, cases) = parse_pretty(&stdout(&output));
+    let status = &cases["global.leaves_a_mount"].status;
+    assert!(
+        status.starts_with("FAILED (left behind in its working directory: m, mounts on /"),
+        "{status}"
+    );
+    assert!(
+        sentinel.join("keep").exists(),
+        "the runner deleted through a mount"
+    );
+    std::fs::remove_dir_all(&sentinel).unwrap();
+}
+
+#[test]
 fn libtest_filters_exact_and_skip() {
     let output = run(&["--list", "xfail_one"]);
     assert_eq!(
@@ -311,7 +339,7 @@ fn libtest_filters_exact_and_skip() {
 #[test]
 fn nextest_protocol() {
     let output = run(&["--list", "--format", "terse"]);
-    assert_eq!(stdout(&output).lines().count(), 29);
+    assert_eq!(stdout(&output).lines().count(), 30);
     assert!(stdout(&output).lines().all(|l| l.ends_with(": test")));
     let output = run(&["--list", "--format", "terse", "--ignored"]);
     assert_eq!(stdout(&output), "");

@@ -352,6 +352,7 @@ pub fn disable_caps() {
 /// Drops every capability for good (C's `drop_caps`). Fails the case when not possible.
 #[track_caller]
 pub fn drop_caps() {
+    crate::privilege::require_privilege("drop_caps (securebits)");
     init_caps(true);
 }
 

@@ -85,9 +85,9 @@ pub fn access_fs_file() -> u64 {
 }
 
 /// The highest right the running kernel handles (C's `ACCESS_LAST`), 0 without Landlock.
-/// fs_test.c hard-codes `ACCESS_ALL` and `ACCESS_LAST` for the kernel it ships with; deriving
-/// them from the running ABI is what upstream does for backward compatibility, so that the
-/// same tests pass on an older kernel.
+/// fs_test.c hard-codes `ACCESS_ALL` and `ACCESS_LAST` for the kernel it ships with; this port
+/// derives them from the running ABI instead (as Landlock's documentation advises programs to
+/// do), so that the same tests tell the truth on older and newer kernels.
 pub fn access_fs_last() -> u64 {
     let all = crate::landlock::access_fs_all().bits();
     if all == 0 {

@@ -122,7 +122,10 @@ pub fn listen_mode() -> ListenMode {
 pub fn describe_listen_mode() -> String {
     match declared() {
         Ok(mode) => mode.describe(),
-        Err(message) => format!("listen(2): invalid declaration, every case will fail: {message}"),
+        Err(message) => format!(
+            "listen(2): invalid declaration, every case that asks for the listen mode will fail: \
+             {message}"
+        ),
     }
 }
 

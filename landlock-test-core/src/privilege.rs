@@ -15,6 +15,7 @@ use nix::errno::Errno;
 use nix::sched::{CloneFlags, unshare};
 use nix::unistd::{getegid, geteuid};
 
+use crate::caps::{Cap, KEPT_CAPS, capget};
 use crate::check;
 
 /// Set to `0` to keep a non-root run out of a user namespace (to see what skips without one).
@@ -22,10 +23,11 @@ pub const USERNS_ENV: &str = "LANDLOCK_TEST_USERNS";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Privilege {
-    /// Root in the initial user namespace.
+    /// Root in the initial user namespace, with the capabilities the tests raise.
     Root,
-    /// Root of a user namespace entered by the runner; `uid`/`gid` are the real ones.
-    UserNamespace { uid: u32, gid: u32 },
+    /// Root of a user namespace: one the runner entered (`entered` holds the real uid and gid
+    /// it maps to root), or one the run started in.
+    UserNamespace { entered: Option<(u32, u32)> },
     /// Neither: why, to tell the user.
     Unprivileged(String),
 }
@@ -34,10 +36,16 @@ impl fmt::Display for Privilege {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Privilege::Root => f.write_str("privilege: root"),
-            Privilege::UserNamespace { uid, gid } => write!(
+            Privilege::UserNamespace {
+                entered: Some((uid, gid)),
+            } => write!(
                 f,
-                "privilege: a user namespace mapping uid {uid} and gid {gid} to root \
-                 (cases needing the initial namespace skip)"
+                "privilege: a user namespace mapping uid {uid} and gid {gid} to root (cases \
+                 needing the initial namespace skip)"
+            ),
+            Privilege::UserNamespace { entered: None } => f.write_str(
+                "privilege: root of a user namespace that is not the initial one (cases needing \
+                 the initial namespace skip)",
             ),
             Privilege::Unprivileged(why) => write!(f, "privilege: none ({why})"),
         }
@@ -46,20 +54,48 @@ impl fmt::Display for Privilege {
 
 static PRIVILEGE: OnceLock<Privilege> = OnceLock::new();
 
-/// Decides the run's privilege, entering a user namespace when not root. Called by the runner
-/// while it is single-threaded, before any case is forked; later calls return the same.
+/// What the tests raise or set (common.h's kept capabilities, and CAP_SETPCAP for securebits)
+/// and this process is not permitted; empty when all is there.
+fn missing_capabilities() -> Vec<Cap> {
+    let permitted = capget().map_or(0, |sets| sets.permitted);
+    KEPT_CAPS
+        .iter()
+        .chain(&[Cap::Setpcap])
+        .copied()
+        .filter(|cap| permitted & cap.mask() == 0)
+        .collect()
+}
+
+/// The initial user namespace maps every id to itself.
+fn in_initial_user_namespace() -> bool {
+    fs::read_to_string("/proc/self/uid_map")
+        .is_ok_and(|map| map.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"])
+}
+
+/// Decides the run's privilege, from capabilities (not the uid: root may lack them), entering
+/// a user namespace when they are missing. Called by the runner while it is single-threaded,
+/// before any case is forked; later calls return the same.
 pub(crate) fn establish() -> &'static Privilege {
     PRIVILEGE.get_or_init(|| {
-        if geteuid().is_root() {
-            return Privilege::Root;
+        let missing = missing_capabilities();
+        if missing.is_empty() {
+            return if in_initial_user_namespace() {
+                Privilege::Root
+            } else {
+                Privilege::UserNamespace { entered: None }
+            };
         }
+        let missing: Vec<String> = missing.iter().map(Cap::to_string).collect();
+        let missing = format!("without {}", missing.join(", "));
         if std::env::var(USERNS_ENV).is_ok_and(|v| v == "0") {
-            return Privilege::Unprivileged(format!("not root, and {USERNS_ENV}=0"));
+            return Privilege::Unprivileged(format!("{missing}, and {USERNS_ENV}=0"));
         }
         let (uid, gid) = (geteuid().as_raw(), getegid().as_raw());
         match enter_user_namespace(uid, gid) {
-            Ok(()) => Privilege::UserNamespace { uid, gid },
-            Err(why) => Privilege::Unprivileged(why),
+            Ok(()) => Privilege::UserNamespace {
+                entered: Some((uid, gid)),
+            },
+            Err(why) => Privilege::Unprivileged(format!("{missing}; {why}")),
         }
     })
 }
@@ -67,7 +103,7 @@ pub(crate) fn establish() -> &'static Privilege {
 fn enter_user_namespace(uid: u32, gid: u32) -> Result<(), String> {
     unshare(CloneFlags::CLONE_NEWUSER).map_err(|errno| {
         format!(
-            "not root, and unshare(CLONE_NEWUSER) failed with {errno}{}",
+            "unshare(CLONE_NEWUSER) failed with {errno}{}",
             match errno {
                 Errno::EPERM | Errno::ENOSPC => {
                     ": run as root, or allow unprivileged user namespaces (sysctl \

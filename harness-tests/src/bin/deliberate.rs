@@ -174,6 +174,24 @@ test_f!(chatty, prints_many_lines, |_, variant| {
     }
 });
 
+// Bind-mounts the directory named by $SENTINEL_DIR (when set) into its working directory, in the
+// runner's mount namespace, and leaves it there: the runner must detach it, never delete
+// through it.
+test!(leaves_a_mount, || {
+    let Some(sentinel) = std::env::var_os("SENTINEL_DIR") else {
+        skip!("SENTINEL_DIR names no directory to bind-mount");
+    };
+    assert_true!(std::fs::create_dir("m").is_ok());
+    let mounted = nix::mount::mount(
+        Some(sentinel.as_os_str()),
+        "m",
+        None::<&str>,
+        nix::mount::MsFlags::MS_BIND,
+        None::<&str>,
+    );
+    assert_eq!(Ok(()), mounted);
+});
+
 /// Holds a file no other case of its group may hold at the same time.
 fn hold_exclusive_file() {
     let path = std::env::temp_dir().join(format!("landlock-test-group-{}", nix::unistd::getppid()));

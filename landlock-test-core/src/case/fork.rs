@@ -4,12 +4,22 @@
 
 use std::io::Write;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 
 use super::run::{Outcome, catch};
 use crate::check;
+
+/// Set in a [`fork_child`] body's process, where the parent's descriptors are copies.
+static IN_CHILD: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process is a [`fork_child`] body's.
+pub(crate) fn in_fork_child() -> bool {
+    IN_CHILD.load(Ordering::Relaxed)
+}
 
 /// A process forked by [`fork_child`]; wait for it with [`Child::join`] or [`Child::wait`].
 #[must_use = "a forked child must be waited for"]
@@ -19,7 +29,10 @@ pub struct Child {
 }
 
 /// Runs `body` in a forked child process. The child exits with 0 when `body` returns, with 1
-/// after a fatal check or a panic (already recorded as the case's failure).
+/// after a fatal check or a panic (already recorded as the case's failure), with 4 (KSFT_SKIP)
+/// after `skip!`, so that the parent's [`Child::join`] fails as C's `EXIT_SUCCESS` check does.
+/// A `Child` dropped without being waited for (e.g. by a fatal check in the parent) is killed
+/// and reaped.
 ///
 /// The test process must be single-threaded when it forks, as in C.
 #[track_caller]
@@ -29,9 +42,11 @@ pub fn fork_child(body: impl FnOnce()) -> Child {
     // single-threaded main), so the child may run arbitrary code.
     match unsafe { fork() } {
         Ok(ForkResult::Child) => {
+            IN_CHILD.store(true, Ordering::Relaxed);
             let code = match catch(body) {
-                Outcome::Returned | Outcome::Skipped => 0,
+                Outcome::Returned => 0,
                 Outcome::Fatal | Outcome::Panicked => 1,
+                Outcome::Skipped => 4,
             };
             flush_std();
             // SAFETY: ends this forked process without running the parent's exit handlers.
@@ -57,9 +72,12 @@ impl Child {
     /// Waits for the child and returns how it ended.
     #[track_caller]
     pub fn wait(self) -> WaitStatus {
-        match waitpid(self.pid, None) {
+        let pid = self.pid;
+        // Waited for here: nothing for `Drop` to do.
+        std::mem::forget(self);
+        match waitpid(pid, None) {
             Ok(status) => status,
-            Err(errno) => check::fatal(format_args!("waitpid({}): {errno}", self.pid)),
+            Err(errno) => check::fatal(format_args!("waitpid({pid}): {errno}")),
         }
     }
 
@@ -73,6 +91,13 @@ impl Child {
                 "child {pid} did not exit successfully: {status:?}"
             )),
         }
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = kill(self.pid, Signal::SIGKILL);
+        let _ = waitpid(self.pid, None);
     }
 }
 

@@ -3,7 +3,7 @@
 //! forked helper counts for the case.
 
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU32, Ordering};
 
 const REASON_MAX: usize = 1024;
 
@@ -20,7 +20,8 @@ pub(crate) struct Shared {
     /// Signal that killed the process running the test (grandchild when there is one).
     signal: AtomicI32,
     reason_len: AtomicU32,
-    reason: [u8; REASON_MAX],
+    /// Bytes of the skip reason; atomics, since any process of the case may write them.
+    reason: [AtomicU8; REASON_MAX],
 }
 
 /// An anonymous `MAP_SHARED` mapping holding one [`Shared`], inherited across `fork`.
@@ -31,26 +32,12 @@ impl SharedMap {
         Ok(Self(shared_alloc::<Shared>()?))
     }
 
+    /// `'static` for the case's processes, whose copy of the mapping lives as long as they do;
+    /// in the runner, the handle outlives every use (it is dropped after the case's report).
     pub(crate) fn get(&self) -> &'static Shared {
-        // SAFETY: the mapping is zero-initialised (a valid `Shared`) and lives as long as this
-        // handle; the runner keeps the handle alive for as long as the case runs.
+        // SAFETY: the mapping is zero-initialised (a valid `Shared`, all atomics) and stays
+        // mapped as long as this handle, as said above.
         unsafe { self.0.as_ref() }
-    }
-
-    /// Back to the state of a case that has not started, for reuse by the next case.
-    pub(crate) fn reset(&self) {
-        let s = self.get();
-        for flag in [
-            &s.failed,
-            &s.skipped,
-            &s.setup_done,
-            &s.teardown_claimed,
-            &s.finished,
-        ] {
-            flag.store(false, Ordering::SeqCst);
-        }
-        s.signal.store(0, Ordering::SeqCst);
-        s.reason_len.store(0, Ordering::SeqCst);
     }
 }
 
@@ -105,17 +92,21 @@ impl Shared {
         while !reason.is_char_boundary(len) {
             len -= 1;
         }
-        // SAFETY: only the process that won the `skipped` swap writes, once, before publishing
-        // the length; readers read no more than the published length.
-        unsafe {
-            std::ptr::copy_nonoverlapping(reason.as_ptr(), self.reason.as_ptr().cast_mut(), len);
+        // Only the process that won the `skipped` swap writes, once, before publishing the
+        // length; readers read no more than the published length.
+        for (slot, byte) in self.reason.iter().zip(&reason.as_bytes()[..len]) {
+            slot.store(*byte, Ordering::Relaxed);
         }
         self.reason_len.store(len as u32, Ordering::SeqCst);
     }
 
     pub(crate) fn reason(&self) -> String {
         let len = self.reason_len.load(Ordering::SeqCst) as usize;
-        String::from_utf8_lossy(&self.reason[..len]).into_owned()
+        let bytes: Vec<u8> = self.reason[..len]
+            .iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .collect();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     pub(crate) fn set_setup_done(&self) {

@@ -143,6 +143,13 @@ impl Args {
                 _ => args.filters.push(arg),
             }
         }
+        if args.nocapture && args.format == Format::Tap {
+            return Err(
+                "--nocapture and --format tap do not mix: TAP carries each case's \
+                        output as `# ` lines"
+                    .to_owned(),
+            );
+        }
         Ok(args)
     }
 

@@ -76,7 +76,6 @@ pub(crate) struct Pool {
     temp_dir: std::path::PathBuf,
     capture: bool,
     running: Vec<Running>,
-    spare: Vec<SharedMap>,
 }
 
 impl Pool {
@@ -89,7 +88,6 @@ impl Pool {
             temp_dir: std::env::temp_dir(),
             capture,
             running: Vec::new(),
-            spare: Vec::new(),
         }
     }
 
@@ -106,10 +104,18 @@ impl Pool {
                     break;
                 };
                 let (index, case) = pending.remove(next);
-                let running = self.spawn(index, case)?;
-                self.running.push(running);
+                match self.spawn(index, case) {
+                    Ok(running) => self.running.push(running),
+                    Err(e) => {
+                        self.abandon();
+                        return Err(e);
+                    }
+                }
             }
-            self.wait_for_events()?;
+            if let Err(e) = self.wait_for_events() {
+                self.abandon();
+                return Err(e);
+            }
             let now = Instant::now();
             let mut i = 0;
             while i < self.running.len() {
@@ -125,7 +131,6 @@ impl Pool {
                         shared: r.shared.get(),
                         leftovers: r.workdir.finish(),
                     });
-                    self.spare.push(r.shared);
                 } else {
                     i += 1;
                 }
@@ -152,13 +157,9 @@ impl Pool {
     }
 
     fn spawn(&mut self, index: usize, case: Case) -> std::io::Result<Running> {
-        let shared = match self.spare.pop() {
-            Some(shared) => {
-                shared.reset();
-                shared
-            }
-            None => SharedMap::new()?,
-        };
+        // A fresh result for every case: a process that escaped an earlier case's group can
+        // never touch a later case's result.
+        let shared = SharedMap::new()?;
         let workdir = WorkDir::new(&self.temp_dir, index);
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
         let shared_ref: &'static Shared = shared.get();
@@ -273,6 +274,14 @@ impl Pool {
         Ok(())
     }
 
+    /// On a runner error: no case may outlive the run.
+    fn abandon(&mut self) {
+        for r in self.running.drain(..) {
+            r.kill_group();
+        }
+        reap_leftovers();
+    }
+
     /// Collects every exited child: the cases' own processes and orphans handed to us.
     fn reap(&mut self) {
         loop {
@@ -284,10 +293,9 @@ impl Pool {
                         && let Some(ending) = Ending::from_wait(status)
                     {
                         r.ended = Some((ending, Instant::now()));
-                        if r.pidfd.is_none() {
-                            // Without a pidfd, the group was not killed when the case ended.
-                            r.kill_group();
-                        }
+                        // The case may have ended after the last poll: its group is killed
+                        // here in any case (members keep the pgid from being reused).
+                        r.kill_group();
                     }
                 }
             }
