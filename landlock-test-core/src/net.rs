@@ -552,12 +552,7 @@ pub fn test_restricted_net_fixture(srv: &Service, expect: NetExpect) {
     });
 
     if serving && expect.connect.is_ok() {
-        if !peer_ready(bind_fd.as_fd(), &child) {
-            child.join();
-            check::fatal(format_args!(
-                "the child exited without connecting to {srv:?}"
-            ));
-        }
+        wait_for_peer(&bind_fd, &child);
         let client_fd = if stream {
             match test_accept(&bind_fd) {
                 Ok(fd) => Some(fd),
@@ -582,9 +577,21 @@ fn socket_or_fatal(srv: &Service) -> OwnedFd {
         .unwrap_or_else(|errno| check::fatal(format_args!("socket for {srv:?}: {errno}")))
 }
 
-/// Waits until `fd` is readable or `child` has ended, whichever comes first, and tells whether
-/// `fd` is: a child that failed before connecting then fails the case instead of leaving it
-/// blocked in accept(2) or read(2) until its timeout. Without pidfd, just says yes.
+/// Waits until a peer reached `fd` (a connection to accept, a datagram to read), and fails the
+/// case if `child`, the peer, ended first: a child that failed before connecting then fails
+/// the case at once, instead of leaving the server blocked in accept(2) or read(2) until its
+/// timeout (C just blocks).
+#[track_caller]
+pub fn wait_for_peer(fd: impl AsFd, child: &Child) {
+    if !peer_ready(fd.as_fd(), child) {
+        check::fatal(format_args!(
+            "the child (pid {}) ended before it reached the server",
+            child.pid()
+        ));
+    }
+}
+
+/// Whether `fd` became readable before `child` ended. Without pidfd, just says yes.
 fn peer_ready(fd: BorrowedFd<'_>, child: &Child) -> bool {
     let Some(pidfd) = child.pidfd() else {
         return true;

@@ -361,6 +361,7 @@ test_f!(protocol, connect_unspec, |self, variant| {
 
     // Kept open until the child ended, as C's client_fd.
     let _client_fd = if stream {
+        wait_for_peer(&bind_fd, &child);
         Some(assert_ok!(test_accept(&bind_fd)))
     } else {
         None
