@@ -25,22 +25,6 @@ fn access_all() -> u64 {
     access_fs_all().bits()
 }
 
-/// A raw path_beneath attribute: any access bits, any fd, as the C tests write them.
-fn path_beneath(allowed_access: u64, parent: &impl AsRawFd) -> PathBeneathAttr {
-    PathBeneathAttr {
-        allowed_access,
-        parent_fd: parent.as_raw_fd(),
-    }
-}
-
-/// A ruleset attribute handling `handled_access_fs` only.
-fn fs_ruleset(handled_access_fs: u64) -> RulesetAttr {
-    RulesetAttr {
-        handled_access_fs,
-        ..RulesetAttr::default()
-    }
-}
-
 /// The single access rights from bit 0 up to `last`, in order.
 fn rights_up_to(last: u64) -> impl Iterator<Item = u64> {
     (0..64)
@@ -109,7 +93,8 @@ test_f!(layout1, inval, |_, _| {
         allowed_access: LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
         parent_fd: -1,
     };
-    let ruleset_attr = fs_ruleset(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE);
+    let ruleset_attr =
+        RulesetAttr::fs(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE);
 
     let parent_fd = assert_ok!(open(dir_s1d2, O_PATH | O_DIRECTORY | O_CLOEXEC));
     path_beneath.parent_fd = parent_fd.as_raw_fd();
@@ -171,7 +156,7 @@ test_f!(layout1, inval, |_, _| {
 });
 
 test_f!(layout1, file_and_dir_access_rights, |_, _| {
-    let ruleset_attr = fs_ruleset(access_all());
+    let ruleset_attr = RulesetAttr::fs(access_all());
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
     // Tests access rights for files.
@@ -183,10 +168,10 @@ test_f!(layout1, file_and_dir_access_rights, |_, _| {
     for access in rights_up_to(access_fs_last()) {
         assert_eq!(
             Ok(()),
-            add_rule(&ruleset_fd, &path_beneath(access, &dir_fd))
+            add_rule(&ruleset_fd, &PathBeneathAttr::new(access, &dir_fd))
         );
 
-        let err = add_rule(&ruleset_fd, &path_beneath(access, &file_fd));
+        let err = add_rule(&ruleset_fd, &PathBeneathAttr::new(access, &file_fd));
         if access & access_fs_file() != 0 {
             assert_eq!(Ok(()), err, "access {access:#x}");
         } else {
@@ -200,7 +185,7 @@ test_f!(layout1, file_and_dir_access_rights, |_, _| {
 
 test_f!(layout0, ruleset_with_unknown_access, |_, _| {
     for access_mask in bits_down_to(access_fs_last()) {
-        let ruleset_attr = fs_ruleset(access_mask);
+        let ruleset_attr = RulesetAttr::fs(access_mask);
 
         assert_eq!(
             Err(Errno::EINVAL),
@@ -211,7 +196,7 @@ test_f!(layout0, ruleset_with_unknown_access, |_, _| {
 });
 
 test_f!(layout0, rule_with_unknown_access, |_, _| {
-    let ruleset_attr = fs_ruleset(access_all());
+    let ruleset_attr = RulesetAttr::fs(access_all());
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
     let parent_fd = assert_ok!(open(TMP_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -219,7 +204,7 @@ test_f!(layout0, rule_with_unknown_access, |_, _| {
     for access in bits_down_to(access_fs_last()) {
         expect_eq!(
             Err(Errno::EINVAL),
-            add_rule(&ruleset_fd, &path_beneath(access, &parent_fd)),
+            add_rule(&ruleset_fd, &PathBeneathAttr::new(access, &parent_fd)),
             "access {access:#x}"
         );
     }
@@ -228,14 +213,14 @@ test_f!(layout0, rule_with_unknown_access, |_, _| {
 });
 
 test_f!(layout1, rule_with_unhandled_access, |_, _| {
-    let ruleset_attr = fs_ruleset(LANDLOCK_ACCESS_FS_EXECUTE);
+    let ruleset_attr = RulesetAttr::fs(LANDLOCK_ACCESS_FS_EXECUTE);
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
     let parent_fd = assert_ok!(open(file1_s1d2, O_PATH | O_CLOEXEC));
 
     for access in (0..64).map(|bit| 1u64 << bit) {
-        let err = add_rule(&ruleset_fd, &path_beneath(access, &parent_fd));
+        let err = add_rule(&ruleset_fd, &PathBeneathAttr::new(access, &parent_fd));
         if access == ruleset_attr.handled_access_fs {
             expect_eq!(Ok(()), err);
         } else {
@@ -272,7 +257,7 @@ test_f!(layout0, proc_nsfs, |_, _| {
 
     // Checks that it is not possible to add nsfs-like filesystem references to a ruleset.
     let parent_fd = assert_ok!(open("/proc/self/ns/mnt", O_PATH | O_CLOEXEC));
-    let path_beneath = path_beneath(
+    let path_beneath = PathBeneathAttr::new(
         LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE,
         &parent_fd,
     );
@@ -1492,7 +1477,7 @@ test_f!(layout1, refer_denied_by_default4, |_, _| {
 
 // Tests walking through a denied root mount.
 test_f!(layout1, refer_mount_root_deny, |_, _| {
-    let ruleset_attr = fs_ruleset(LANDLOCK_ACCESS_FS_MAKE_DIR);
+    let ruleset_attr = RulesetAttr::fs(LANDLOCK_ACCESS_FS_MAKE_DIR);
 
     // Creates a mount object from a non-mount point.
     set_cap(Cap::SysAdmin);
@@ -2596,7 +2581,7 @@ test_f!(
 );
 
 test!(memfd_ftruncate_and_ioctl, || {
-    let attr = fs_ruleset(access_all());
+    let attr = RulesetAttr::fs(access_all());
 
     // We exercise the same test both with and without Landlock enabled, to ensure that it
     // behaves the same in both cases.
@@ -2619,7 +2604,7 @@ test!(memfd_ftruncate_and_ioctl, || {
 });
 
 test_f!(layout1, o_path_ftruncate_and_ioctl, |_, _| {
-    let attr = fs_ruleset(access_all());
+    let attr = RulesetAttr::fs(access_all());
 
     // Checks that for files opened with O_PATH, both ioctl(2) and ftruncate(2) yield EBADF, as
     // it is documented in open(2) for the O_PATH flag.
@@ -2687,7 +2672,7 @@ test_f!(layout1, blanket_permitted_ioctls, |_, _| {
     use ioctl_cmd::*;
 
     require_access_fs(LANDLOCK_ACCESS_FS_IOCTL_DEV);
-    let attr = fs_ruleset(LANDLOCK_ACCESS_FS_IOCTL_DEV);
+    let attr = RulesetAttr::fs(LANDLOCK_ACCESS_FS_IOCTL_DEV);
 
     // Enables Landlock.
     let ruleset_fd = assert_ok!(create_ruleset(&attr));
@@ -2737,7 +2722,7 @@ test_f!(layout1, blanket_permitted_ioctls, |_, _| {
 test_f!(layout1, named_pipe_ioctl, |_, _| {
     require_access_fs(LANDLOCK_ACCESS_FS_IOCTL_DEV);
     let path = file1_s1d1;
-    let attr = fs_ruleset(LANDLOCK_ACCESS_FS_IOCTL_DEV);
+    let attr = RulesetAttr::fs(LANDLOCK_ACCESS_FS_IOCTL_DEV);
 
     assert_eq!(Ok(()), unlink(path));
     assert_eq!(Ok(()), mkfifo(path, 0o600));
@@ -2769,7 +2754,7 @@ test_f!(layout1, named_pipe_ioctl, |_, _| {
 test_f!(layout1, named_unix_domain_socket_ioctl, |_, _| {
     require_access_fs(LANDLOCK_ACCESS_FS_IOCTL_DEV);
     let path = file1_s1d1;
-    let attr = fs_ruleset(LANDLOCK_ACCESS_FS_IOCTL_DEV);
+    let attr = RulesetAttr::fs(LANDLOCK_ACCESS_FS_IOCTL_DEV);
 
     // Sets up a server
     assert_eq!(Ok(()), unlink(path));
@@ -3116,7 +3101,7 @@ fn layer3_fs_tag_inode(file_path: &str, rule_path: &str) {
         path: rule_path,
         access: LANDLOCK_ACCESS_FS_READ_FILE,
     }];
-    let layer2_deny_everything_attr = fs_ruleset(LANDLOCK_ACCESS_FS_READ_FILE);
+    let layer2_deny_everything_attr = RulesetAttr::fs(LANDLOCK_ACCESS_FS_READ_FILE);
     let dev_null_path = "/dev/null";
 
     // Checks without Landlock.

@@ -80,29 +80,65 @@ pub struct RulesetAttr {
     pub scoped: u64,
 }
 
+/// Access rights as the attribute structs carry them: typed flags, or raw bits as C tests
+/// write them (`LANDLOCK_ACCESS_FS_READ_FILE | ...`, unknown bits included).
+pub trait AccessBits {
+    fn access_bits(self) -> u64;
+}
+
+impl AccessBits for u64 {
+    fn access_bits(self) -> u64 {
+        self
+    }
+}
+
+impl AccessBits for BitFlags<AccessFs> {
+    fn access_bits(self) -> u64 {
+        self.bits()
+    }
+}
+
+impl AccessBits for BitFlags<AccessNet> {
+    fn access_bits(self) -> u64 {
+        self.bits()
+    }
+}
+
+impl AccessBits for AccessFs {
+    fn access_bits(self) -> u64 {
+        BitFlags::from(self).bits()
+    }
+}
+
+impl AccessBits for AccessNet {
+    fn access_bits(self) -> u64 {
+        BitFlags::from(self).bits()
+    }
+}
+
 impl RulesetAttr {
     /// A ruleset handling these filesystem rights only.
-    pub fn fs(access: BitFlags<AccessFs>) -> Self {
+    pub fn fs(access: impl AccessBits) -> Self {
         Self::default().with_fs(access)
     }
 
     /// A ruleset handling these network rights only.
-    pub fn net(access: BitFlags<AccessNet>) -> Self {
+    pub fn net(access: impl AccessBits) -> Self {
         Self::default().with_net(access)
     }
 
     /// Also handles these filesystem rights (replacing the previous ones).
-    pub fn with_fs(self, access: BitFlags<AccessFs>) -> Self {
+    pub fn with_fs(self, access: impl AccessBits) -> Self {
         RulesetAttr {
-            handled_access_fs: access.bits(),
+            handled_access_fs: access.access_bits(),
             ..self
         }
     }
 
     /// Also handles these network rights (replacing the previous ones).
-    pub fn with_net(self, access: BitFlags<AccessNet>) -> Self {
+    pub fn with_net(self, access: impl AccessBits) -> Self {
         RulesetAttr {
-            handled_access_net: access.bits(),
+            handled_access_net: access.access_bits(),
             ..self
         }
     }
@@ -119,9 +155,9 @@ pub struct PathBeneathAttr {
 impl PathBeneathAttr {
     /// Allows `access` beneath `parent`. Only the fd number is kept: `parent` must stay open
     /// until the rule is added.
-    pub fn new(access: BitFlags<AccessFs>, parent: impl AsFd) -> Self {
+    pub fn new(access: impl AccessBits, parent: impl AsFd) -> Self {
         PathBeneathAttr {
-            allowed_access: access.bits(),
+            allowed_access: access.access_bits(),
             parent_fd: parent.as_fd().as_raw_fd(),
         }
     }
@@ -138,9 +174,9 @@ pub struct NetPortAttr {
 
 impl NetPortAttr {
     /// Allows `access` on `port`.
-    pub fn new(access: BitFlags<AccessNet>, port: u64) -> Self {
+    pub fn new(access: impl AccessBits, port: u64) -> Self {
         NetPortAttr {
-            allowed_access: access.bits(),
+            allowed_access: access.access_bits(),
             port,
         }
     }
@@ -421,10 +457,10 @@ mod tests {
         assert_eq!(attr.scoped, 0);
         // Bit 2 is BIND_UDP (ABI 10), never a "listen" right.
         assert_eq!(BitFlags::from(AccessNet::BindUdp).bits(), 1 << 2);
-        let rule = NetPortAttr::new(AccessNet::ConnectTcp.into(), 65536);
+        let rule = NetPortAttr::new(AccessNet::ConnectTcp, 65536);
         assert_eq!((rule.allowed_access, rule.port), (2, 65536));
         let stdin = std::io::stdin();
-        let rule = PathBeneathAttr::new(AccessFs::ReadFile.into(), &stdin);
+        let rule = PathBeneathAttr::new(AccessFs::ReadFile, &stdin);
         assert_eq!({ rule.allowed_access }, 1 << 2);
         assert_eq!({ rule.parent_fd }, 0);
     }
@@ -476,7 +512,7 @@ mod tests {
         if abi() < 4 {
             return;
         }
-        let ruleset = create_ruleset(&RulesetAttr::net(AccessNet::BindTcp.into())).unwrap();
+        let ruleset = create_ruleset(&RulesetAttr::net(AccessNet::BindTcp)).unwrap();
         assert_eq!(
             add_net_port_rule(&ruleset, AccessNet::BindTcp.into(), 1024),
             Ok(())

@@ -42,20 +42,6 @@ fn single_bits() -> impl DoubleEndedIterator<Item = u64> {
     (0..u64::BITS).map(|bit| 1 << bit)
 }
 
-fn net_ruleset(handled_access_net: u64) -> RulesetAttr {
-    RulesetAttr {
-        handled_access_net,
-        ..RulesetAttr::default()
-    }
-}
-
-fn port_rule(allowed_access: u64, port: u64) -> NetPortAttr {
-    NetPortAttr {
-        allowed_access,
-        port,
-    }
-}
-
 fixture! {
     protocol {
         srv0: Service,
@@ -175,9 +161,9 @@ variant! {
 test_f!(protocol, bind, |self, variant| {
     let listen = listen_mode();
     if variant.sandbox == Sandbox::Tcp {
-        let ruleset_attr = net_ruleset(access_all_tcp());
-        let tcp_not_restricted_p0 = port_rule(access_all_tcp(), self.srv0.port().into());
-        let tcp_denied_bind_p1 = port_rule(
+        let ruleset_attr = RulesetAttr::net(access_all_tcp());
+        let tcp_not_restricted_p0 = NetPortAttr::new(access_all_tcp(), self.srv0.port().into());
+        let tcp_denied_bind_p1 = NetPortAttr::new(
             access_all_tcp() & !LANDLOCK_ACCESS_NET_BIND_TCP,
             self.srv1.port().into(),
         );
@@ -211,9 +197,9 @@ test_f!(protocol, bind, |self, variant| {
 test_f!(protocol, connect, |self, variant| {
     let listen = listen_mode();
     if variant.sandbox == Sandbox::Tcp {
-        let ruleset_attr = net_ruleset(access_all_tcp());
-        let tcp_not_restricted_p0 = port_rule(access_all_tcp(), self.srv0.port().into());
-        let tcp_denied_connect_p1 = port_rule(
+        let ruleset_attr = RulesetAttr::net(access_all_tcp());
+        let tcp_not_restricted_p0 = NetPortAttr::new(access_all_tcp(), self.srv0.port().into());
+        let tcp_denied_connect_p1 = NetPortAttr::new(
             access_all_tcp() & !LANDLOCK_ACCESS_NET_CONNECT_TCP,
             self.srv1.port().into(),
         );
@@ -240,8 +226,8 @@ test_f!(protocol, connect, |self, variant| {
 });
 
 test_f!(protocol, bind_unspec, |self, variant| {
-    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP);
-    let tcp_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
+    let ruleset_attr = RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP);
+    let tcp_bind = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
 
     if variant.sandbox == Sandbox::Tcp {
         let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
@@ -303,8 +289,8 @@ test_f!(protocol, bind_unspec, |self, variant| {
 });
 
 test_f!(protocol, connect_unspec, |self, variant| {
-    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_CONNECT_TCP);
-    let tcp_connect = port_rule(LANDLOCK_ACCESS_NET_CONNECT_TCP, self.srv0.port().into());
+    let ruleset_attr = RulesetAttr::net(LANDLOCK_ACCESS_NET_CONNECT_TCP);
+    let tcp_connect = NetPortAttr::new(LANDLOCK_ACCESS_NET_CONNECT_TCP, self.srv0.port().into());
     let stream = self.srv0.protocol().type_ == SOCK_STREAM;
     let unix_stream = stream && self.srv0.protocol().domain == AF_UNIX;
 
@@ -404,8 +390,8 @@ variant! {
 test_f!(ipv4, from_unix_to_inet, |self, variant| {
     if variant.sandbox == Sandbox::Tcp {
         let ruleset_attr =
-            net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
-        let tcp_bind_connect_p0 = port_rule(
+            RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        let tcp_bind_connect_p0 = NetPortAttr::new(
             LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
             self.srv0.port().into(),
         );
@@ -493,9 +479,10 @@ variant! {
 }
 
 test_f!(tcp_layers, ruleset_overlap, |self, variant| {
-    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
-    let tcp_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
-    let tcp_bind_connect = port_rule(
+    let ruleset_attr =
+        RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+    let tcp_bind = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
+    let tcp_bind_connect = NetPortAttr::new(
         LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
         self.srv0.port().into(),
     );
@@ -541,9 +528,9 @@ test_f!(tcp_layers, ruleset_overlap, |self, variant| {
 
 test_f!(tcp_layers, ruleset_expand, |self, variant| {
     if variant.num_layers >= 1 {
-        let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP);
+        let ruleset_attr = RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP);
         // Allows bind for srv0.
-        let bind_srv0 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
+        let bind_srv0 = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
 
         let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &bind_srv0));
@@ -553,14 +540,14 @@ test_f!(tcp_layers, ruleset_expand, |self, variant| {
     if variant.num_layers >= 2 {
         // Expands network mask with connect action.
         let ruleset_attr =
-            net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+            RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
         // Allows bind for srv0 and connect to srv0.
-        let tcp_bind_connect_p0 = port_rule(
+        let tcp_bind_connect_p0 = NetPortAttr::new(
             LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
             self.srv0.port().into(),
         );
         // Try to allow bind for srv1.
-        let tcp_bind_p1 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv1.port().into());
+        let tcp_bind_p1 = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv1.port().into());
 
         let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_connect_p0));
@@ -570,9 +557,9 @@ test_f!(tcp_layers, ruleset_expand, |self, variant| {
 
     if variant.num_layers >= 3 {
         let ruleset_attr =
-            net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+            RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
         // Allows connect to srv0, without bind rule.
-        let tcp_bind_p0 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
+        let tcp_bind_p0 = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
 
         let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_p0));
@@ -597,8 +584,8 @@ fixture! {
 }
 
 test_f!(mini, network_access_rights, |_, _| {
-    let ruleset_attr = net_ruleset(access_all());
-    let mut net_port = port_rule(0, SOCK_PORT_START.into());
+    let ruleset_attr = RulesetAttr::net(access_all());
+    let mut net_port = NetPortAttr::new(0, SOCK_PORT_START.into());
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
@@ -624,15 +611,15 @@ test_f!(mini, ruleset_with_unknown_access, |_, _| {
         .rev()
         .take_while(|&access_mask| access_mask != access_last())
     {
-        let ruleset_attr = net_ruleset(access_mask);
+        let ruleset_attr = RulesetAttr::net(access_mask);
 
         expect_eq!(Err(Errno::EINVAL), create_ruleset(&ruleset_attr).map(drop));
     }
 });
 
 test_f!(mini, rule_with_unknown_access, |_, _| {
-    let ruleset_attr = net_ruleset(access_all());
-    let mut net_port = port_rule(0, SOCK_PORT_START.into());
+    let ruleset_attr = RulesetAttr::net(access_all());
+    let mut net_port = NetPortAttr::new(0, SOCK_PORT_START.into());
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
@@ -646,8 +633,8 @@ test_f!(mini, rule_with_unknown_access, |_, _| {
 });
 
 test_f!(mini, rule_with_unhandled_access, |_, _| {
-    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP);
-    let mut net_port = port_rule(0, SOCK_PORT_START.into());
+    let ruleset_attr = RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP);
+    let mut net_port = NetPortAttr::new(0, SOCK_PORT_START.into());
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
@@ -663,13 +650,13 @@ test_f!(mini, rule_with_unhandled_access, |_, _| {
 });
 
 test_f!(mini, inval, |_, _| {
-    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP);
-    let tcp_bind_connect = port_rule(
+    let ruleset_attr = RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP);
+    let tcp_bind_connect = NetPortAttr::new(
         LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
         SOCK_PORT_START.into(),
     );
-    let tcp_denied = port_rule(0, SOCK_PORT_START.into());
-    let tcp_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, SOCK_PORT_START.into());
+    let tcp_denied = NetPortAttr::new(0, SOCK_PORT_START.into());
+    let tcp_bind = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, SOCK_PORT_START.into());
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
@@ -684,13 +671,14 @@ test_f!(mini, inval, |_, _| {
 });
 
 test_f!(mini, tcp_port_overflow, |_, _| {
-    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
-    let port_max_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u16::MAX.into());
-    let port_max_connect = port_rule(LANDLOCK_ACCESS_NET_CONNECT_TCP, u16::MAX.into());
-    let port_overflow1 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u16::MAX) + 1);
-    let port_overflow2 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u16::MAX) + 2);
-    let port_overflow3 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u32::MAX) + 1);
-    let port_overflow4 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u32::MAX) + 2);
+    let ruleset_attr =
+        RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+    let port_max_bind = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, u16::MAX.into());
+    let port_max_connect = NetPortAttr::new(LANDLOCK_ACCESS_NET_CONNECT_TCP, u16::MAX.into());
+    let port_overflow1 = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u16::MAX) + 1);
+    let port_overflow2 = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u16::MAX) + 2);
+    let port_overflow3 = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u32::MAX) + 1);
+    let port_overflow4 = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, u64::from(u32::MAX) + 2);
     let srv_denied = Service::new(Protocol::TCP_V4, 0);
 
     // Be careful to avoid port inconsistencies.
@@ -735,16 +723,17 @@ fixture! {
 
 test_f!(ipv4_tcp, port_endianness, |self, _| {
     let listen = listen_mode();
-    let ruleset_attr = net_ruleset(access_all());
+    let ruleset_attr = RulesetAttr::net(access_all());
     // Host port format.
-    let bind_host_endian_p0 = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
+    let bind_host_endian_p0 =
+        NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
     // Big endian port format.
-    let connect_listen_big_endian_p0 = port_rule(
+    let connect_listen_big_endian_p0 = NetPortAttr::new(
         LANDLOCK_ACCESS_NET_CONNECT_TCP | listen.access(),
         self.srv0.port().to_be().into(),
     );
     // Host port format.
-    let not_restricted_host_endian_p1 = port_rule(access_all(), self.srv1.port().into());
+    let not_restricted_host_endian_p1 = NetPortAttr::new(access_all(), self.srv1.port().into());
     let little_endian = cfg!(target_endian = "little");
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
@@ -776,7 +765,7 @@ test_f!(ipv4_tcp, with_fs, |self, _| {
         handled_access_net: LANDLOCK_ACCESS_NET_BIND_TCP,
         ..RulesetAttr::default()
     };
-    let tcp_bind = port_rule(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
+    let tcp_bind = NetPortAttr::new(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port().into());
 
     // Creates ruleset both for filesystem and network access.
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr_fs_net));
@@ -841,8 +830,8 @@ test_f!(port_specific, bind_connect_zero, |self, variant| {
     // Adds a rule layer with bind and connect actions.
     if variant.sandbox == Sandbox::Tcp {
         let ruleset_attr =
-            net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
-        let tcp_bind_connect_zero = port_rule(
+            RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        let tcp_bind_connect_zero = NetPortAttr::new(
             LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
             0,
         );
@@ -882,11 +871,11 @@ test_f!(port_specific, bind_connect_zero, |self, variant| {
 test_f!(port_specific, port_1023, |self, variant| {
     // Adds a rule layer with all actions.
     if variant.sandbox == Sandbox::Tcp {
-        let ruleset_attr = net_ruleset(access_all());
+        let ruleset_attr = RulesetAttr::net(access_all());
         // A rule with port value less than 1024.
-        let tcp_low_range_port = port_rule(access_all(), 1023);
+        let tcp_low_range_port = NetPortAttr::new(access_all(), 1023);
         // A rule with 1024 port.
-        let tcp_port_1024 = port_rule(access_all(), 1024);
+        let tcp_port_1024 = NetPortAttr::new(access_all(), 1024);
 
         let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_low_range_port));
@@ -978,7 +967,8 @@ variant! {
 }
 
 test_f!(audit, bind, exclusive = audit, |self, variant| {
-    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+    let ruleset_attr =
+        RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
     enforce_ruleset(&ruleset_fd);
@@ -1001,7 +991,8 @@ test_f!(audit, bind, exclusive = audit, |self, variant| {
 });
 
 test_f!(audit, connect, exclusive = audit, |self, variant| {
-    let ruleset_attr = net_ruleset(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
+    let ruleset_attr =
+        RulesetAttr::net(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP);
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
     enforce_ruleset(&ruleset_fd);
