@@ -25,21 +25,6 @@ fn access_all() -> u64 {
     access_fs_all().bits()
 }
 
-/// The single access rights from bit 0 up to `last`, in order.
-fn rights_up_to(last: u64) -> impl Iterator<Item = u64> {
-    (0..64)
-        .map(|bit| 1u64 << bit)
-        .take_while(move |&access| access <= last)
-}
-
-/// The single bits from bit 63 down to `last`, excluded (C's `access >>= 1` loops).
-fn bits_down_to(last: u64) -> impl Iterator<Item = u64> {
-    (0..64)
-        .rev()
-        .map(|bit| 1u64 << bit)
-        .take_while(move |&access| access != last)
-}
-
 fixture! {
     #[derive(Clone, Copy)]
     layout0 {}
@@ -165,7 +150,7 @@ test_f!(layout1, file_and_dir_access_rights, |_, _| {
     // Tests access rights for directories.
     let dir_fd = assert_ok!(open(dir_s1d2, O_PATH | O_DIRECTORY | O_CLOEXEC));
 
-    for access in rights_up_to(access_fs_last()) {
+    for access in bits_up_to(access_fs_last()) {
         assert_eq!(
             Ok(()),
             add_rule(&ruleset_fd, &PathBeneathAttr::new(access, &dir_fd))

@@ -89,12 +89,7 @@ pub fn access_fs_file() -> u64 {
 /// derives them from the running ABI instead (as Landlock's documentation advises programs to
 /// do), so that the same tests tell the truth on older and newer kernels.
 pub fn access_fs_last() -> u64 {
-    let all = crate::landlock::access_fs_all().bits();
-    if all == 0 {
-        0
-    } else {
-        1 << (63 - all.leading_zeros())
-    }
+    crate::landlock::highest_bit(crate::landlock::access_fs_all().bits())
 }
 
 /// The filesystem rights newer than ABI 1, with the ABI that added them.

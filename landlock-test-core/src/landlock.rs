@@ -49,6 +49,28 @@ pub mod access {
     pub const LANDLOCK_ACCESS_NET_CONNECT_TCP: u64 = AccessNet::ConnectTcp as u64;
 }
 
+/// The highest single bit of an access mask (C's `ACCESS_LAST` from `ACCESS_ALL`); 0 for 0.
+pub fn highest_bit(mask: u64) -> u64 {
+    mask.checked_ilog2().map_or(0, |bit| 1 << bit)
+}
+
+/// The single bits from bit 0 up to `last` included: C's
+/// `for (access = 1; access <= ACCESS_LAST; access <<= 1)`.
+pub fn bits_up_to(last: u64) -> impl Iterator<Item = u64> {
+    (0..u64::BITS)
+        .map(|bit| 1u64 << bit)
+        .take_while(move |&access| access <= last)
+}
+
+/// The single bits from bit 63 down to `last` excluded: C's
+/// `for (access = 1ULL << 63; access != ACCESS_LAST; access >>= 1)`.
+pub fn bits_down_to(last: u64) -> impl Iterator<Item = u64> {
+    (0..u64::BITS)
+        .rev()
+        .map(|bit| 1u64 << bit)
+        .take_while(move |&access| access != last)
+}
+
 /// `landlock_create_ruleset()` flag: return the highest supported ABI version.
 pub const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1 << 0;
 /// `landlock_create_ruleset()` flag: return the bitmask of fixed errata (ABI 7).
@@ -430,6 +452,16 @@ pub fn require_abi(min: i32, feature: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bit_helpers_walk_as_the_c_loops() {
+        assert_eq!(highest_bit(0b1011), 0b1000);
+        assert_eq!(highest_bit(0), 0);
+        assert_eq!(bits_up_to(4).collect::<Vec<_>>(), [1, 2, 4]);
+        assert_eq!(bits_up_to(1 << 63).count(), 64);
+        let down: Vec<u64> = bits_down_to(1 << 61).collect();
+        assert_eq!(down, [1 << 63, 1 << 62]);
+    }
 
     #[test]
     fn struct_layouts_match_the_kernel() {

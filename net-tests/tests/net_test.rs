@@ -28,18 +28,13 @@ fn access_all() -> u64 {
 
 /// C's ACCESS_LAST: the highest right of [`access_all`].
 fn access_last() -> u64 {
-    1 << access_all().ilog2()
+    highest_bit(access_all())
 }
 
 /// C's ACCESS_ALL in the TCP sandbox of `protocol`: every TCP right. From ABI 10, `access_all`
 /// also has UDP rights, which would make this sandbox deny its UDP variants.
 fn access_all_tcp() -> u64 {
     LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP | listen_mode().access()
-}
-
-/// Every single access bit from the lowest to the highest, as C's `access <<= 1` loops.
-fn single_bits() -> impl DoubleEndedIterator<Item = u64> {
-    (0..u64::BITS).map(|bit| 1 << bit)
 }
 
 fixture! {
@@ -589,7 +584,7 @@ test_f!(mini, network_access_rights, |_, _| {
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
-    for access in single_bits().take_while(|&access| access <= access_last()) {
+    for access in bits_up_to(access_last()) {
         net_port.allowed_access = access;
         // Only a declared listen right can leave a gap of bits the kernel does not know.
         let known = if access & access_all() != 0 {
@@ -607,10 +602,7 @@ test_f!(mini, network_access_rights, |_, _| {
 
 // Checks invalid attribute, out of landlock network access range.
 test_f!(mini, ruleset_with_unknown_access, |_, _| {
-    for access_mask in single_bits()
-        .rev()
-        .take_while(|&access_mask| access_mask != access_last())
-    {
+    for access_mask in bits_down_to(access_last()) {
         let ruleset_attr = RulesetAttr::net(access_mask);
 
         expect_eq!(Err(Errno::EINVAL), create_ruleset(&ruleset_attr).map(drop));
@@ -623,10 +615,7 @@ test_f!(mini, rule_with_unknown_access, |_, _| {
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
-    for access in single_bits()
-        .rev()
-        .take_while(|&access| access != access_last())
-    {
+    for access in bits_down_to(access_last()) {
         net_port.allowed_access = access;
         expect_eq!(Err(Errno::EINVAL), add_rule(&ruleset_fd, &net_port));
     }
@@ -638,7 +627,8 @@ test_f!(mini, rule_with_unhandled_access, |_, _| {
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
 
-    for access in single_bits() {
+    // Every bit, as C's `for (access = 1; access > 0; access <<= 1)`.
+    for access in bits_up_to(1 << 63) {
         net_port.allowed_access = access;
         let handled = if access == ruleset_attr.handled_access_net {
             Ok(())
