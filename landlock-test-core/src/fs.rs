@@ -59,7 +59,7 @@ pub use nix::mount::MsFlags;
 pub use nix::sched::{CloneFlags, unshare};
 pub use nix::unistd::{Whence, chdir, chroot, close, lseek, read, write};
 
-use crate::caps::{Cap, clear_cap, disable_caps, set_cap};
+use crate::caps::{Cap, clear_cap, disable_caps, raise, set_cap};
 use crate::check;
 use crate::landlock::access::{
     LANDLOCK_ACCESS_FS_IOCTL_DEV, LANDLOCK_ACCESS_FS_READ_DIR, LANDLOCK_ACCESS_FS_READ_FILE,
@@ -586,10 +586,8 @@ pub fn mount_opt(mnt: &MntOpt, target: &str) -> Result<(), Errno> {
 /// Raises CAP_SYS_ADMIN for one call.
 #[track_caller]
 fn as_sys_admin<T>(call: impl FnOnce() -> T) -> T {
-    set_cap(Cap::SysAdmin);
-    let ret = call();
-    clear_cap(Cap::SysAdmin);
-    ret
+    let _admin = raise(Cap::SysAdmin);
+    call()
 }
 
 /// C's `prepare_layout_opt()`: [`disable_caps`], `umask(0077)`, creates [`TMP_DIR`], then with

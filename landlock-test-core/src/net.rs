@@ -22,7 +22,7 @@ use nix::sched::{CloneFlags, unshare};
 use nix::sys::socket::{SockaddrStorage, accept, getsockname};
 use nix::unistd::{close, gettid, read, write};
 
-use crate::caps::{Cap, clear_cap, set_cap};
+use crate::caps::{Cap, raise};
 use crate::case::fork::{Child, fork_child};
 use crate::check;
 
@@ -393,20 +393,23 @@ pub fn bound_port(fd: impl AsFd) -> Result<u16, Errno> {
 #[track_caller]
 pub fn setup_loopback() {
     crate::privilege::require_privilege("a network namespace (setup_loopback)");
-    set_cap(Cap::SysAdmin);
-    let unshared = unshare(CloneFlags::CLONE_NEWNET);
-    clear_cap(Cap::SysAdmin);
+    let unshared = {
+        let _admin = raise(Cap::SysAdmin);
+        unshare(CloneFlags::CLONE_NEWNET)
+    };
     match unshared {
         Ok(()) => {}
+        // CAP_SYS_ADMIN was raised: something else refuses.
         Err(Errno::EPERM) => check::fatal(format_args!(
-            "unshare(CLONE_NEWNET): EPERM — needs CAP_SYS_ADMIN: run as root or in a user \
-             namespace"
+            "unshare(CLONE_NEWNET): EPERM with CAP_SYS_ADMIN raised: a seccomp filter, an LSM \
+             or a user namespace limit (user.max_net_namespaces) refuses network namespaces"
         )),
         Err(errno) => check::fatal(format_args!("unshare(CLONE_NEWNET): {errno}")),
     }
-    set_cap(Cap::NetAdmin);
-    let up = set_loopback_up();
-    clear_cap(Cap::NetAdmin);
+    let up = {
+        let _admin = raise(Cap::NetAdmin);
+        set_loopback_up()
+    };
     if let Err(errno) = up {
         check::fatal(format_args!("bringing lo up (SIOCSIFFLAGS): {errno}"));
     }
