@@ -328,9 +328,16 @@ fn init_caps(drop_all: bool) {
         ..CapSets::default()
     };
     if let Err(err) = capset(&sets) {
+        let had = capget().map_or(0, |sets| sets.permitted);
+        let missing: Vec<String> = KEPT_CAPS
+            .iter()
+            .filter(|cap| had & cap.mask() == 0)
+            .map(Cap::to_string)
+            .collect();
         check::fatal(format_args!(
             "capset(2) to permitted={permitted:#x}, effective=0, inheritable=0 failed: {err}; \
-             every kept capability must already be permitted: {HOW_TO_GET_CAPS}"
+             not permitted: {}: {HOW_TO_GET_CAPS}",
+            missing.join(", ")
         ));
     }
     if has_ambient(KEPT_CAPS[0]) {
