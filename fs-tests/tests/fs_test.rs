@@ -2906,7 +2906,7 @@ fixture! {
         if !cwd_matches_fs(variant.cwd_fs_magic) {
             skip!(
                 "this filesystem is not supported: the working directory is not on hostfs \
-                 (User-Mode Linux only)"
+                 (User-Mode Linux only): cases run under $TMPDIR, point it at a hostfs directory"
             );
         }
         if let Some(what) = variant.initial_namespace {

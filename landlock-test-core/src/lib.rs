@@ -77,8 +77,11 @@
 //! (`--test-threads`); it never runs test code itself and never has threads when it forks.
 //! Restrictions, capability drops and namespaces of a case stay in that case. A case that
 //! panics, is killed, exits early or outlives its timeout fails with the reason; its whole
-//! process group is killed when it ends. [`fork_child`] runs a helper process whose failed
-//! checks count for the case. Output of a case is captured and printed with its result.
+//! process group is killed when it ends (a process that left it with `setsid(2)` escapes).
+//! [`fork_child`] runs a helper process whose failed checks count for the case. Output of a
+//! case is captured and printed with its result. Each case runs in a private, empty working
+//! directory; what it leaves there (files, mounts) fails it. The runner itself runs in a
+//! mount namespace of its own where every mount is private.
 //!
 //! ## Errors from syscall-like helpers
 //!
