@@ -3,8 +3,7 @@
 //! and the rulesets from path rules are in `landlock_test_core::fs`.
 //!
 //! Not ported: the tests that execute helper binaries (`layout1.execute`,
-//! `layout1.umount_sandboxer`), and the `layout1_bind`, `layout2_overlay` and `audit_layout1`
-//! fixtures.
+//! `layout1.umount_sandboxer`), and the `audit_layout1` fixture.
 //!
 //! Where C hard-codes `ACCESS_ALL` and `ACCESS_LAST` for the kernel it ships with, they are
 //! derived from the running ABI here ([`access_fs_all`], [`access_fs_last`]); a case that
@@ -2886,6 +2885,1042 @@ test_f!(ioctl, handle_file_access_file, |_, variant| {
     check_unrestrictable_ioctls(&file_fd);
 
     assert_eq!(Ok(()), close(file_fd));
+});
+
+fixture! {
+    #[derive(Clone, Copy)]
+    layout1_bind {}
+    setup: |_| {
+        prepare_layout();
+        create_layout1();
+
+        set_cap(Cap::SysAdmin);
+        assert_eq!(
+            Ok(()),
+            mount(Some(dir_s1d2), dir_s2d2, None, MsFlags::MS_BIND, None)
+        );
+        clear_cap(Cap::SysAdmin);
+        Self {}
+    },
+    teardown_parent: |self, _| {
+        // umount(dir_s2d2) is handled by namespace lifetime.
+
+        let _ = remove_path(file1_s4d1);
+        let _ = remove_path(file2_s4d1);
+
+        remove_layout1();
+
+        cleanup_layout();
+    },
+}
+
+/// The paths of layout1_bind beyond layout1's (fs_test.c's names).
+#[allow(non_upper_case_globals)]
+mod layout1_bind_paths {
+    pub const bind_dir_s1d3: &str = "tmp/s2d1/s2d2/s1d3";
+    pub const bind_file1_s1d3: &str = "tmp/s2d1/s2d2/s1d3/f1";
+
+    // Move targets for disconnected path tests.
+    pub const dir_s4d1: &str = "tmp/s4d1";
+    pub const file1_s4d1: &str = "tmp/s4d1/f1";
+    pub const file2_s4d1: &str = "tmp/s4d1/f2";
+    pub const dir_s4d2: &str = "tmp/s4d1/s4d2";
+    pub const file1_s4d2: &str = "tmp/s4d1/s4d2/f1";
+    pub const file1_name: &str = "f1";
+    pub const file2_name: &str = "f2";
+}
+use layout1_bind_paths::*;
+
+// layout1_bind hierarchy:
+//
+// tmp
+// ├── s1d1
+// │   ├── f1
+// │   ├── f2
+// │   └── s1d2
+// │       ├── f1
+// │       ├── f2
+// │       └── s1d3 [disconnected by path_disconnected]
+// │           ├── f1
+// │           └── f2
+// ├── s2d1
+// │   ├── f1
+// │   └── s2d2 [bind mount from s1d2]
+// │       ├── f1
+// │       ├── f2
+// │       └── s1d3
+// │           ├── f1
+// │           └── f2
+// ├── s3d1
+// │   └── s3d2
+// │       └── s3d3
+// └── s4d1 [renamed from s1d3 by path_disconnected]
+//     ├── f1
+//     ├── f2
+//     └── s4d2
+//         └── f1
+
+test_f!(layout1_bind, no_restriction, |_, _| {
+    assert_eq!(Ok(()), test_open(dir_s1d1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(file1_s1d1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(dir_s1d2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(file1_s1d2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(dir_s1d3, O_RDONLY));
+    assert_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY));
+
+    assert_eq!(Ok(()), test_open(dir_s2d1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(file1_s2d1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(dir_s2d2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(file1_s2d2, O_RDONLY));
+    assert_eq!(Err(Errno::ENOENT), test_open(dir_s2d3, O_RDONLY));
+    assert_eq!(Err(Errno::ENOENT), test_open(file1_s2d3, O_RDONLY));
+
+    assert_eq!(Ok(()), test_open(bind_dir_s1d3, O_RDONLY));
+    assert_eq!(Ok(()), test_open(bind_file1_s1d3, O_RDONLY));
+
+    assert_eq!(Ok(()), test_open(dir_s3d1, O_RDONLY));
+});
+
+test_f!(layout1_bind, same_content_same_file, |_, _| {
+    // Sets access right on parent directories of both source and destination mount points.
+    let layer1_parent = [
+        Rule {
+            path: dir_s1d1,
+            access: ACCESS_RO,
+        },
+        Rule {
+            path: dir_s2d1,
+            access: ACCESS_RW,
+        },
+    ];
+    // Sets access rights on the same bind-mounted directories. The result should be ACCESS_RW
+    // for both directories, but not both hierarchies because of the first layer.
+    let layer2_mount_point = [
+        Rule {
+            path: dir_s1d2,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: dir_s2d2,
+            access: ACCESS_RW,
+        },
+    ];
+    // Only allow read-access to the s1d3 hierarchies.
+    let layer3_source = [Rule {
+        path: dir_s1d3,
+        access: LANDLOCK_ACCESS_FS_READ_FILE,
+    }];
+    // Removes all access rights.
+    let layer4_destination = [Rule {
+        path: bind_file1_s1d3,
+        access: LANDLOCK_ACCESS_FS_WRITE_FILE,
+    }];
+
+    // Sets rules for the parent directories.
+    enforce_fs(ACCESS_RW, &layer1_parent);
+
+    // Checks source hierarchy.
+    assert_eq!(Ok(()), test_open(file1_s1d1, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d1, O_WRONLY));
+    assert_eq!(Ok(()), test_open(dir_s1d1, O_RDONLY | O_DIRECTORY));
+
+    assert_eq!(Ok(()), test_open(file1_s1d2, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d2, O_WRONLY));
+    assert_eq!(Ok(()), test_open(dir_s1d2, O_RDONLY | O_DIRECTORY));
+
+    // Checks destination hierarchy.
+    assert_eq!(Ok(()), test_open(file1_s2d1, O_RDWR));
+    assert_eq!(Ok(()), test_open(dir_s2d1, O_RDONLY | O_DIRECTORY));
+
+    assert_eq!(Ok(()), test_open(file1_s2d2, O_RDWR));
+    assert_eq!(Ok(()), test_open(dir_s2d2, O_RDONLY | O_DIRECTORY));
+
+    // Sets rules for the mount points.
+    enforce_fs(ACCESS_RW, &layer2_mount_point);
+
+    // Checks source hierarchy.
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d1, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d1, O_WRONLY));
+    assert_eq!(
+        Err(Errno::EACCES),
+        test_open(dir_s1d1, O_RDONLY | O_DIRECTORY)
+    );
+
+    assert_eq!(Ok(()), test_open(file1_s1d2, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d2, O_WRONLY));
+    assert_eq!(Ok(()), test_open(dir_s1d2, O_RDONLY | O_DIRECTORY));
+
+    // Checks destination hierarchy.
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s2d1, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s2d1, O_WRONLY));
+    assert_eq!(
+        Err(Errno::EACCES),
+        test_open(dir_s2d1, O_RDONLY | O_DIRECTORY)
+    );
+
+    assert_eq!(Ok(()), test_open(file1_s2d2, O_RDWR));
+    assert_eq!(Ok(()), test_open(dir_s2d2, O_RDONLY | O_DIRECTORY));
+    assert_eq!(Ok(()), test_open(bind_dir_s1d3, O_RDONLY | O_DIRECTORY));
+
+    // Sets a (shared) rule only on the source.
+    enforce_fs(ACCESS_RW, &layer3_source);
+
+    // Checks source hierarchy.
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d2, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d2, O_WRONLY));
+    assert_eq!(
+        Err(Errno::EACCES),
+        test_open(dir_s1d2, O_RDONLY | O_DIRECTORY)
+    );
+
+    assert_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d3, O_WRONLY));
+    assert_eq!(
+        Err(Errno::EACCES),
+        test_open(dir_s1d3, O_RDONLY | O_DIRECTORY)
+    );
+
+    // Checks destination hierarchy.
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s2d2, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s2d2, O_WRONLY));
+    assert_eq!(
+        Err(Errno::EACCES),
+        test_open(dir_s2d2, O_RDONLY | O_DIRECTORY)
+    );
+
+    assert_eq!(Ok(()), test_open(bind_file1_s1d3, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(bind_file1_s1d3, O_WRONLY));
+    assert_eq!(
+        Err(Errno::EACCES),
+        test_open(bind_dir_s1d3, O_RDONLY | O_DIRECTORY)
+    );
+
+    // Sets a (shared) rule only on the destination.
+    enforce_fs(ACCESS_RW, &layer4_destination);
+
+    // Checks source hierarchy.
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d3, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(file1_s1d3, O_WRONLY));
+
+    // Checks destination hierarchy.
+    assert_eq!(Err(Errno::EACCES), test_open(bind_file1_s1d3, O_RDONLY));
+    assert_eq!(Err(Errno::EACCES), test_open(bind_file1_s1d3, O_WRONLY));
+});
+
+test_f!(layout1_bind, reparent_cross_mount, |_, _| {
+    require_access_fs(LANDLOCK_ACCESS_FS_REFER);
+    let layer1 = [
+        Rule {
+            // dir_s2d1 is beneath the dir_s2d2 mount point.
+            path: dir_s2d1,
+            access: LANDLOCK_ACCESS_FS_REFER,
+        },
+        Rule {
+            path: bind_dir_s1d3,
+            access: LANDLOCK_ACCESS_FS_EXECUTE,
+        },
+    ];
+    enforce_fs(
+        LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_EXECUTE,
+        &layer1,
+    );
+
+    // Checks basic denied move.
+    assert_eq!(Err(Errno::EXDEV), test_rename(file1_s1d1, file1_s1d2));
+
+    // Checks real cross-mount move (Landlock is not involved).
+    assert_eq!(Err(Errno::EXDEV), test_rename(file1_s2d1, file1_s2d2));
+
+    // Checks move that will give more accesses.
+    assert_eq!(Err(Errno::EXDEV), test_rename(file1_s2d2, bind_file1_s1d3));
+
+    // Checks legitimate downgrade move.
+    assert_eq!(Ok(()), test_rename(bind_file1_s1d3, file1_s2d2));
+});
+
+// Make sure access to file through a disconnected path works as expected. This test moves s1d3
+// to s4d1.
+test_f!(layout1_bind, path_disconnected, |_, _| {
+    require_access_fs(LANDLOCK_ACCESS_FS_REFER);
+    let layer1_allow_all = [Rule {
+        path: TMP_DIR,
+        access: access_all(),
+    }];
+    let layer2_allow_just_f1 = [Rule {
+        path: file1_s1d3,
+        access: LANDLOCK_ACCESS_FS_READ_FILE,
+    }];
+    let layer3_only_s1d2 = [Rule {
+        path: dir_s1d2,
+        access: LANDLOCK_ACCESS_FS_READ_FILE,
+    }];
+
+    // Landlock should not deny access just because it is disconnected.
+    let ruleset_fd_l1 = create_ruleset_with(access_all(), &layer1_allow_all);
+
+    // Creates the new ruleset now before we move the dir containing the file.
+    let ruleset_fd_l2 = create_ruleset_with(ACCESS_RW, &layer2_allow_just_f1);
+    let ruleset_fd_l3 = create_ruleset_with(ACCESS_RW, &layer3_only_s1d2);
+
+    enforce_ruleset(&ruleset_fd_l1);
+    expect_eq!(Ok(()), close(ruleset_fd_l1));
+
+    let bind_s1d3_fd = assert_ok!(open(bind_dir_s1d3, O_PATH | O_CLOEXEC));
+
+    // Tests access is possible before we move.
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY));
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, "..", O_RDONLY | O_DIRECTORY)
+    );
+
+    // Makes it disconnected.
+    assert_eq!(
+        Ok(()),
+        test_rename(dir_s1d3, dir_s4d1),
+        "Failed to rename {dir_s1d3} to {dir_s4d1}"
+    );
+
+    // Tests that access is still possible.
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY));
+
+    // Tests that ".." is not possible (not because of Landlock, but just because it's
+    // disconnected).
+    expect_eq!(
+        Err(Errno::ENOENT),
+        test_open_rel(&bind_s1d3_fd, "..", O_RDONLY | O_DIRECTORY)
+    );
+
+    // This should still work with a narrower rule.
+    enforce_ruleset(&ruleset_fd_l2);
+    expect_eq!(Ok(()), close(ruleset_fd_l2));
+
+    expect_eq!(Ok(()), test_open(file1_s4d1, O_RDONLY));
+    // Accessing a file through a disconnected file descriptor can still be allowed by a rule
+    // tied to this file, even if it is no longer visible in its mount point.
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+    expect_eq!(
+        Err(Errno::EACCES),
+        test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY)
+    );
+
+    enforce_ruleset(&ruleset_fd_l3);
+    expect_eq!(Ok(()), close(ruleset_fd_l3));
+
+    expect_eq!(Err(Errno::EACCES), test_open(file1_s4d1, O_RDONLY));
+    // Accessing a file through a disconnected file descriptor can still be allowed by a rule
+    // tied to the original mount point, even if it is no longer visible in its mount point.
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+    expect_eq!(
+        Err(Errno::EACCES),
+        test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY)
+    );
+});
+
+// Test that renameat with disconnected paths works under Landlock. This test moves s1d3 to
+// s4d2, so that we can have a rule allowing refers on the move target's immediate parent.
+test_f!(layout1_bind, path_disconnected_rename, |_, _| {
+    require_access_fs(LANDLOCK_ACCESS_FS_REFER);
+    let dirs_access = LANDLOCK_ACCESS_FS_REFER
+        | LANDLOCK_ACCESS_FS_MAKE_DIR
+        | LANDLOCK_ACCESS_FS_REMOVE_DIR
+        | LANDLOCK_ACCESS_FS_MAKE_REG
+        | LANDLOCK_ACCESS_FS_REMOVE_FILE
+        | LANDLOCK_ACCESS_FS_READ_FILE;
+    let layer1 = [
+        Rule {
+            path: dir_s1d2,
+            access: dirs_access,
+        },
+        Rule {
+            path: dir_s4d1,
+            access: dirs_access,
+        },
+    ];
+
+    // This layer only handles LANDLOCK_ACCESS_FS_READ_FILE.
+    let layer2_only_s1d2 = [Rule {
+        path: dir_s1d2,
+        access: LANDLOCK_ACCESS_FS_READ_FILE,
+    }];
+
+    assert_eq!(
+        Ok(()),
+        mkdir(dir_s4d1, 0o755),
+        "Failed to create {dir_s4d1}"
+    );
+    let ruleset_fd_l1 = create_ruleset_with(access_all(), &layer1);
+    let ruleset_fd_l2 = create_ruleset_with(LANDLOCK_ACCESS_FS_READ_FILE, &layer2_only_s1d2);
+
+    enforce_ruleset(&ruleset_fd_l1);
+    expect_eq!(Ok(()), close(ruleset_fd_l1));
+
+    let bind_s1d3_fd = assert_ok!(open(bind_dir_s1d3, O_PATH | O_CLOEXEC));
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+
+    // Tests ENOENT priority over EACCES for disconnected directory.
+    expect_eq!(
+        Err(Errno::EACCES),
+        test_open_rel(&bind_s1d3_fd, "..", O_DIRECTORY)
+    );
+    assert_eq!(
+        Ok(()),
+        test_rename(dir_s1d3, dir_s4d2),
+        "Failed to rename {dir_s1d3} to {dir_s4d2}"
+    );
+    expect_eq!(
+        Err(Errno::ENOENT),
+        test_open_rel(&bind_s1d3_fd, "..", O_DIRECTORY)
+    );
+
+    // The file is no longer under s1d2 but we should still be able to access it with layer 2
+    // because its mount point is evaluated as the first valid directory because it was
+    // initially a parent. Do a fork to test this so we don't prevent ourselves from renaming it
+    // back later.
+    let child = fork_child(|| {
+        // Unlike C, the child keeps its copy of ruleset_fd_l2 open (it ends with the child): the
+        // closure only borrows the parent's.
+        enforce_ruleset(&ruleset_fd_l2);
+        expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+        expect_eq!(Err(Errno::EACCES), test_open(file1_s4d2, O_RDONLY));
+
+        // Tests that access widening checks indeed prevents us from renaming it back.
+        expect_eq!(Err(Errno::EXDEV), test_rename(dir_s4d2, dir_s1d3));
+
+        // Including through the now disconnected fd (but it should return EXDEV).
+        expect_eq!(
+            Err(Errno::EXDEV),
+            test_renameat(&bind_s1d3_fd, file1_name, AT_FDCWD, file1_s2d2)
+        );
+    });
+    child.join();
+
+    assert_eq!(
+        Ok(()),
+        test_rename(dir_s4d2, dir_s1d3),
+        "Failed to rename {dir_s4d2} back to {dir_s1d3}"
+    );
+
+    // Now checks that we can access it under l2.
+    let child = fork_child(|| {
+        enforce_ruleset(&ruleset_fd_l2);
+        expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+        expect_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY));
+    });
+    child.join();
+
+    // Also test that we can rename via a disconnected path. We move the dir back to the
+    // disconnected place first, then we rename file1 to file2 through our dir fd.
+    assert_eq!(
+        Ok(()),
+        test_rename(dir_s1d3, dir_s4d2),
+        "Failed to rename {dir_s1d3} to {dir_s4d2}"
+    );
+    assert_eq!(
+        Ok(()),
+        test_renameat(&bind_s1d3_fd, file1_name, &bind_s1d3_fd, file2_name),
+        "Failed to rename {file1_name} to {file2_name} within disconnected {bind_dir_s1d3}"
+    );
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY));
+    assert_eq!(
+        Ok(()),
+        test_renameat(&bind_s1d3_fd, file2_name, AT_FDCWD, file1_s2d2),
+        "Failed to rename {file2_name} to {file1_s2d2} through disconnected {bind_dir_s1d3}"
+    );
+    expect_eq!(Ok(()), test_open(file1_s2d2, O_RDONLY));
+    expect_eq!(Ok(()), test_open(file1_s1d2, O_RDONLY));
+
+    // Move it back using the disconnected path as the target.
+    assert_eq!(
+        Ok(()),
+        test_renameat(AT_FDCWD, file1_s2d2, &bind_s1d3_fd, file1_name),
+        "Failed to rename {file1_s2d2} to {file1_name} through disconnected {bind_dir_s1d3}"
+    );
+
+    // Now make it connected again.
+    assert_eq!(
+        Ok(()),
+        test_rename(dir_s4d2, dir_s1d3),
+        "Failed to rename {dir_s4d2} back to {dir_s1d3}"
+    );
+
+    // Checks again that we can access it under l2.
+    enforce_ruleset(&ruleset_fd_l2);
+    expect_eq!(Ok(()), close(ruleset_fd_l2));
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+    expect_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY));
+});
+
+// Test that linkat(2) with disconnected paths works under Landlock. This test moves s1d3 to
+// s4d1.
+test_f!(layout1_bind, path_disconnected_link, |_, _| {
+    require_access_fs(LANDLOCK_ACCESS_FS_REFER);
+    // Ruleset to be applied after renaming s1d3 to s4d1.
+    let dirs_access = LANDLOCK_ACCESS_FS_REFER
+        | LANDLOCK_ACCESS_FS_READ_FILE
+        | LANDLOCK_ACCESS_FS_MAKE_REG
+        | LANDLOCK_ACCESS_FS_REMOVE_FILE;
+    let layer1 = [
+        Rule {
+            path: dir_s4d1,
+            access: dirs_access,
+        },
+        Rule {
+            path: dir_s2d2,
+            access: dirs_access,
+        },
+    ];
+
+    // Removes unneeded files created by layout1, otherwise it will EEXIST.
+    assert_eq!(Ok(()), unlink(file1_s1d2));
+    assert_eq!(Ok(()), unlink(file2_s1d3));
+
+    let bind_s1d3_fd = assert_ok!(open(bind_dir_s1d3, O_PATH | O_CLOEXEC));
+    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+
+    // Disconnects bind_s1d3_fd.
+    assert_eq!(
+        Ok(()),
+        test_rename(dir_s1d3, dir_s4d1),
+        "Failed to rename {dir_s1d3} to {dir_s4d1}"
+    );
+
+    // Need this later to test different parent link.
+    assert_eq!(
+        Ok(()),
+        mkdir(dir_s4d2, 0o755),
+        "Failed to create {dir_s4d2}"
+    );
+
+    enforce_fs(access_all(), &layer1);
+
+    // From disconnected to connected.
+    assert_eq!(
+        Ok(()),
+        linkat(&bind_s1d3_fd, file1_name, AT_FDCWD, file1_s2d2, 0),
+        "Failed to link {file1_name} to {file1_s2d2} via disconnected {bind_dir_s1d3}"
+    );
+
+    // Tests that we can access via the new link...
+    expect_eq!(
+        Ok(()),
+        test_open(file1_s2d2, O_RDONLY),
+        "Failed to open newly linked {file1_s2d2}"
+    );
+
+    // ...as well as the old one.
+    expect_eq!(
+        Ok(()),
+        test_open(file1_s4d1, O_RDONLY),
+        "Failed to open original {file1_s4d1}"
+    );
+
+    // From connected to disconnected.
+    assert_eq!(Ok(()), unlink(file1_s4d1));
+    assert_eq!(
+        Ok(()),
+        linkat(AT_FDCWD, file1_s2d2, &bind_s1d3_fd, file2_name, 0),
+        "Failed to link {file1_s2d2} to {file2_name} via disconnected {bind_dir_s1d3}"
+    );
+    expect_eq!(Ok(()), test_open(file2_s4d1, O_RDONLY));
+    assert_eq!(Ok(()), unlink(file1_s2d2));
+
+    // From disconnected to disconnected (same parent).
+    assert_eq!(
+        Ok(()),
+        linkat(&bind_s1d3_fd, file2_name, &bind_s1d3_fd, file1_name, 0),
+        "Failed to link {file2_name} to {file1_name} within disconnected {bind_dir_s1d3}"
+    );
+    expect_eq!(
+        Ok(()),
+        test_open(file1_s4d1, O_RDONLY),
+        "Failed to open newly linked {file1_s4d1}"
+    );
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY),
+        "Failed to open {file1_name} through newly created link under disconnected path"
+    );
+    assert_eq!(Ok(()), unlink(file2_s4d1));
+
+    // From disconnected to disconnected (different parent).
+    assert_eq!(
+        Ok(()),
+        linkat(&bind_s1d3_fd, file1_name, &bind_s1d3_fd, "s4d2/f1", 0),
+        "Failed to link {file1_name} to s4d2/f1 within disconnected {bind_dir_s1d3}"
+    );
+    expect_eq!(
+        Ok(()),
+        test_open(file1_s4d2, O_RDONLY),
+        "Failed to open {file1_s4d2} after link"
+    );
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, "s4d2/f1", O_RDONLY),
+        "Failed to open s4d2/f1 through disconnected path after link"
+    );
+});
+
+/// The paths of layout2_overlay (fs_test.c's names; C's `LOWER_BASE`... macros are constants).
+#[allow(non_upper_case_globals)]
+mod layout2_overlay_paths {
+    pub const LOWER_BASE: &str = "tmp/lower";
+    pub const LOWER_DATA: &str = "tmp/lower/data";
+    pub const lower_fl1: &str = "tmp/lower/data/fl1";
+    pub const lower_dl1: &str = "tmp/lower/data/dl1";
+    pub const lower_dl1_fl2: &str = "tmp/lower/data/dl1/fl2";
+    pub const lower_fo1: &str = "tmp/lower/data/fo1";
+    pub const lower_do1: &str = "tmp/lower/data/do1";
+    pub const lower_do1_fo2: &str = "tmp/lower/data/do1/fo2";
+    pub const lower_do1_fl3: &str = "tmp/lower/data/do1/fl3";
+
+    pub const lower_base_files: [&str; 2] = [lower_fl1, lower_fo1];
+    pub const lower_base_directories: [&str; 2] = [lower_dl1, lower_do1];
+    pub const lower_sub_files: [&str; 3] = [lower_dl1_fl2, lower_do1_fo2, lower_do1_fl3];
+
+    pub const UPPER_BASE: &str = "tmp/upper";
+    pub const UPPER_DATA: &str = "tmp/upper/data";
+    pub const UPPER_WORK: &str = "tmp/upper/work";
+    pub const upper_fu1: &str = "tmp/upper/data/fu1";
+    pub const upper_du1: &str = "tmp/upper/data/du1";
+    pub const upper_du1_fu2: &str = "tmp/upper/data/du1/fu2";
+    pub const upper_fo1: &str = "tmp/upper/data/fo1";
+    pub const upper_do1: &str = "tmp/upper/data/do1";
+    pub const upper_do1_fo2: &str = "tmp/upper/data/do1/fo2";
+    pub const upper_do1_fu3: &str = "tmp/upper/data/do1/fu3";
+
+    pub const upper_base_files: [&str; 2] = [upper_fu1, upper_fo1];
+    pub const upper_base_directories: [&str; 2] = [upper_du1, upper_do1];
+    pub const upper_sub_files: [&str; 3] = [upper_du1_fu2, upper_do1_fo2, upper_do1_fu3];
+
+    pub const MERGE_BASE: &str = "tmp/merge";
+    pub const MERGE_DATA: &str = "tmp/merge/data";
+    pub const merge_fl1: &str = "tmp/merge/data/fl1";
+    pub const merge_dl1: &str = "tmp/merge/data/dl1";
+    pub const merge_dl1_fl2: &str = "tmp/merge/data/dl1/fl2";
+    pub const merge_fu1: &str = "tmp/merge/data/fu1";
+    pub const merge_du1: &str = "tmp/merge/data/du1";
+    pub const merge_du1_fu2: &str = "tmp/merge/data/du1/fu2";
+    pub const merge_fo1: &str = "tmp/merge/data/fo1";
+    pub const merge_do1: &str = "tmp/merge/data/do1";
+    pub const merge_do1_fo2: &str = "tmp/merge/data/do1/fo2";
+    pub const merge_do1_fl3: &str = "tmp/merge/data/do1/fl3";
+    pub const merge_do1_fu3: &str = "tmp/merge/data/do1/fu3";
+
+    pub const merge_base_files: [&str; 3] = [merge_fl1, merge_fu1, merge_fo1];
+    pub const merge_base_directories: [&str; 3] = [merge_dl1, merge_du1, merge_do1];
+    pub const merge_sub_files: [&str; 5] = [
+        merge_dl1_fl2,
+        merge_du1_fu2,
+        merge_do1_fo2,
+        merge_do1_fl3,
+        merge_do1_fu3,
+    ];
+
+    /// The overlay's mount options: `"lowerdir=" LOWER_DATA ",upperdir=" UPPER_DATA
+    /// ",workdir=" UPPER_WORK`.
+    pub const OVERLAY_DATA: &str =
+        "lowerdir=tmp/lower/data,upperdir=tmp/upper/data,workdir=tmp/upper/work";
+}
+use layout2_overlay_paths::*;
+
+// layout2_overlay hierarchy:
+//
+// tmp
+// ├── lower
+// │   └── data
+// │       ├── dl1
+// │       │   └── fl2
+// │       ├── do1
+// │       │   ├── fl3
+// │       │   └── fo2
+// │       ├── fl1
+// │       └── fo1
+// ├── merge
+// │   └── data
+// │       ├── dl1
+// │       │   └── fl2
+// │       ├── do1
+// │       │   ├── fl3
+// │       │   ├── fo2
+// │       │   └── fu3
+// │       ├── du1
+// │       │   └── fu2
+// │       ├── fl1
+// │       ├── fo1
+// │       └── fu1
+// └── upper
+//     ├── data
+//     │   ├── do1
+//     │   │   ├── fo2
+//     │   │   └── fu3
+//     │   ├── du1
+//     │   │   └── fu2
+//     │   ├── fo1
+//     │   └── fu1
+//     └── work
+//         └── work
+
+fixture! {
+    #[derive(Clone, Copy)]
+    layout2_overlay {}
+    setup: |_| {
+        if !supports_filesystem(Some("overlay")) {
+            skip!("overlayfs is not supported: overlay is not in /proc/filesystems");
+        }
+
+        prepare_layout();
+
+        create_directory(LOWER_BASE);
+        set_cap(Cap::SysAdmin);
+        // Creates tmpfs mount points to get deterministic overlayfs.
+        assert_eq!(Ok(()), mount_opt(&MNT_TMP, LOWER_BASE));
+        clear_cap(Cap::SysAdmin);
+        create_file(lower_fl1);
+        create_file(lower_dl1_fl2);
+        create_file(lower_fo1);
+        create_file(lower_do1_fo2);
+        create_file(lower_do1_fl3);
+
+        create_directory(UPPER_BASE);
+        set_cap(Cap::SysAdmin);
+        assert_eq!(Ok(()), mount_opt(&MNT_TMP, UPPER_BASE));
+        clear_cap(Cap::SysAdmin);
+        create_file(upper_fu1);
+        create_file(upper_du1_fu2);
+        create_file(upper_fo1);
+        create_file(upper_do1_fo2);
+        create_file(upper_do1_fu3);
+        assert_eq!(Ok(()), mkdir(UPPER_WORK, 0o700));
+
+        create_directory(MERGE_DATA);
+        set_cap(Cap::SysAdmin);
+        set_cap(Cap::DacOverride);
+        assert_eq!(
+            Ok(()),
+            mount(
+                Some("overlay"),
+                MERGE_DATA,
+                Some("overlay"),
+                MsFlags::empty(),
+                Some(OVERLAY_DATA)
+            ),
+            "Failed to mount the overlay filesystem"
+        );
+        clear_cap(Cap::DacOverride);
+        clear_cap(Cap::SysAdmin);
+        Self {}
+    },
+    teardown_parent: |self, _| {
+        expect_eq!(Ok(()), remove_path(lower_do1_fl3));
+        expect_eq!(Ok(()), remove_path(lower_dl1_fl2));
+        expect_eq!(Ok(()), remove_path(lower_fl1));
+        expect_eq!(Ok(()), remove_path(lower_do1_fo2));
+        expect_eq!(Ok(()), remove_path(lower_fo1));
+
+        // umount(LOWER_BASE) is handled by namespace lifetime.
+        expect_eq!(Ok(()), remove_path(LOWER_BASE));
+
+        expect_eq!(Ok(()), remove_path(upper_do1_fu3));
+        expect_eq!(Ok(()), remove_path(upper_du1_fu2));
+        expect_eq!(Ok(()), remove_path(upper_fu1));
+        expect_eq!(Ok(()), remove_path(upper_do1_fo2));
+        expect_eq!(Ok(()), remove_path(upper_fo1));
+        expect_eq!(Ok(()), remove_path("tmp/upper/work/work"));
+
+        // umount(UPPER_BASE) is handled by namespace lifetime.
+        expect_eq!(Ok(()), remove_path(UPPER_BASE));
+
+        // umount(MERGE_DATA) is handled by namespace lifetime.
+        expect_eq!(Ok(()), remove_path(MERGE_DATA));
+
+        cleanup_layout();
+    },
+}
+
+test_f!(layout2_overlay, no_restriction, |_, _| {
+    assert_eq!(Ok(()), test_open(lower_fl1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(lower_dl1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(lower_dl1_fl2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(lower_fo1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(lower_do1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(lower_do1_fo2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(lower_do1_fl3, O_RDONLY));
+
+    assert_eq!(Ok(()), test_open(upper_fu1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(upper_du1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(upper_du1_fu2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(upper_fo1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(upper_do1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(upper_do1_fo2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(upper_do1_fu3, O_RDONLY));
+
+    assert_eq!(Ok(()), test_open(merge_fl1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_dl1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_dl1_fl2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_fu1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_du1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_du1_fu2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_fo1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_do1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_do1_fo2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_do1_fl3, O_RDONLY));
+    assert_eq!(Ok(()), test_open(merge_do1_fu3, O_RDONLY));
+});
+
+test_f!(layout2_overlay, same_content_different_file, |_, _| {
+    // Sets access right on parent directories of both layers.
+    let layer1_base = [
+        Rule {
+            path: LOWER_BASE,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: UPPER_BASE,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: MERGE_BASE,
+            access: ACCESS_RW,
+        },
+    ];
+    let layer2_data = [
+        Rule {
+            path: LOWER_DATA,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: UPPER_DATA,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: MERGE_DATA,
+            access: ACCESS_RW,
+        },
+    ];
+    // Sets access right on directories inside both layers.
+    let layer3_subdirs = [
+        Rule {
+            path: lower_dl1,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: lower_do1,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: upper_du1,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: upper_do1,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: merge_dl1,
+            access: ACCESS_RW,
+        },
+        Rule {
+            path: merge_du1,
+            access: ACCESS_RW,
+        },
+        Rule {
+            path: merge_do1,
+            access: ACCESS_RW,
+        },
+    ];
+    // Tighten access rights to the files.
+    let read_write = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE;
+    let layer4_files = [
+        Rule {
+            path: lower_dl1_fl2,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: lower_do1_fo2,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: lower_do1_fl3,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: upper_du1_fu2,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: upper_do1_fo2,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: upper_do1_fu3,
+            access: LANDLOCK_ACCESS_FS_READ_FILE,
+        },
+        Rule {
+            path: merge_dl1_fl2,
+            access: read_write,
+        },
+        Rule {
+            path: merge_du1_fu2,
+            access: read_write,
+        },
+        Rule {
+            path: merge_do1_fo2,
+            access: read_write,
+        },
+        Rule {
+            path: merge_do1_fl3,
+            access: read_write,
+        },
+        Rule {
+            path: merge_do1_fu3,
+            access: read_write,
+        },
+    ];
+    let layer5_merge_only = [Rule {
+        path: MERGE_DATA,
+        access: read_write,
+    }];
+
+    // Sets rules on base directories (i.e. outside overlay scope).
+    enforce_fs(ACCESS_RW, &layer1_base);
+
+    // Checks lower layer.
+    for path in lower_base_files {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY), "{path}");
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_WRONLY), "{path}");
+    }
+    for path in lower_base_directories {
+        assert_eq!(
+            Err(Errno::EACCES),
+            test_open(path, O_RDONLY | O_DIRECTORY),
+            "{path}"
+        );
+    }
+    for path in lower_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY), "{path}");
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_WRONLY), "{path}");
+    }
+    // Checks upper layer.
+    for path in upper_base_files {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY), "{path}");
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_WRONLY), "{path}");
+    }
+    for path in upper_base_directories {
+        assert_eq!(
+            Err(Errno::EACCES),
+            test_open(path, O_RDONLY | O_DIRECTORY),
+            "{path}"
+        );
+    }
+    for path in upper_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY), "{path}");
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_WRONLY), "{path}");
+    }
+    // Checks that access rights are independent from the lower and upper layers: write access
+    // to upper files viewed through the merge point is still allowed, and write access to lower
+    // file viewed (and copied) through the merge point is still allowed.
+    for path in merge_base_files {
+        assert_eq!(Ok(()), test_open(path, O_RDWR), "{path}");
+    }
+    for path in merge_base_directories {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY | O_DIRECTORY), "{path}");
+    }
+    for path in merge_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDWR), "{path}");
+    }
+
+    // Sets rules on data directories (i.e. inside overlay scope).
+    enforce_fs(ACCESS_RW, &layer2_data);
+
+    // Checks merge.
+    for path in merge_base_files {
+        assert_eq!(Ok(()), test_open(path, O_RDWR), "{path}");
+    }
+    for path in merge_base_directories {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY | O_DIRECTORY), "{path}");
+    }
+    for path in merge_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDWR), "{path}");
+    }
+
+    // Same checks with tighter rules.
+    enforce_fs(ACCESS_RW, &layer3_subdirs);
+
+    // Checks changes for lower layer.
+    for path in lower_base_files {
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_RDONLY), "{path}");
+    }
+    // Checks changes for upper layer.
+    for path in upper_base_files {
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_RDONLY), "{path}");
+    }
+    // Checks all merge accesses.
+    for path in merge_base_files {
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_RDWR), "{path}");
+    }
+    for path in merge_base_directories {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY | O_DIRECTORY), "{path}");
+    }
+    for path in merge_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDWR), "{path}");
+    }
+
+    // Sets rules directly on overlayed files.
+    enforce_fs(ACCESS_RW, &layer4_files);
+
+    // Checks unchanged accesses on lower layer.
+    for path in lower_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY), "{path}");
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_WRONLY), "{path}");
+    }
+    // Checks unchanged accesses on upper layer.
+    for path in upper_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDONLY), "{path}");
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_WRONLY), "{path}");
+    }
+    // Checks all merge accesses.
+    for path in merge_base_files {
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_RDWR), "{path}");
+    }
+    for path in merge_base_directories {
+        assert_eq!(
+            Err(Errno::EACCES),
+            test_open(path, O_RDONLY | O_DIRECTORY),
+            "{path}"
+        );
+    }
+    for path in merge_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDWR), "{path}");
+    }
+
+    // Only allowes access to the merge hierarchy.
+    enforce_fs(ACCESS_RW, &layer5_merge_only);
+
+    // Checks new accesses on lower layer.
+    for path in lower_sub_files {
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_RDONLY), "{path}");
+    }
+    // Checks new accesses on upper layer.
+    for path in upper_sub_files {
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_RDONLY), "{path}");
+    }
+    // Checks all merge accesses.
+    for path in merge_base_files {
+        assert_eq!(Err(Errno::EACCES), test_open(path, O_RDWR), "{path}");
+    }
+    for path in merge_base_directories {
+        assert_eq!(
+            Err(Errno::EACCES),
+            test_open(path, O_RDONLY | O_DIRECTORY),
+            "{path}"
+        );
+    }
+    for path in merge_sub_files {
+        assert_eq!(Ok(()), test_open(path, O_RDWR), "{path}");
+    }
 });
 
 fixture! {
