@@ -67,17 +67,13 @@ pub fn compare_failed(
     message: Option<fmt::Arguments<'_>>,
     fatal: bool,
 ) {
-    fail_at(
+    check_failed(
         file,
         line,
         format_args!("Expected {expected} ({expected_value:?}) {op} {seen} ({seen_value:?})"),
+        message,
+        fatal,
     );
-    if let Some(message) = message {
-        log_at(file, line, message);
-    }
-    if fatal {
-        std::panic::resume_unwind(Box::new(Fatal))
-    }
 }
 
 /// A failed boolean check: `Expected <expr> (<value>)` is true/false.
@@ -90,11 +86,25 @@ pub fn bool_failed(
     message: Option<fmt::Arguments<'_>>,
     fatal: bool,
 ) {
-    fail_at(
+    check_failed(
         file,
         line,
         format_args!("Expected {expr} ({}) is {wanted}", !wanted),
+        message,
+        fatal,
     );
+}
+
+/// What every failed check does: record and print it, then the user's optional message, then
+/// end the step when the check is fatal.
+fn check_failed(
+    file: &str,
+    line: u32,
+    what: fmt::Arguments<'_>,
+    message: Option<fmt::Arguments<'_>>,
+    fatal: bool,
+) {
+    fail_at(file, line, what);
     if let Some(message) = message {
         log_at(file, line, message);
     }
