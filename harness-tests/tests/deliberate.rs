@@ -118,6 +118,8 @@ fn cases_are_named_and_ordered_as_in_c() {
         "restricting.restricts_itself",
         "after.not_restricted",
         "after.leaves_a_sleeper",
+        "escapee.setpgid.leaves_a_process",
+        "escapee.setsid.leaves_a_process",
         "chatty.a.prints_many_lines",
         "chatty.b.prints_many_lines",
     ];
@@ -179,10 +181,10 @@ fn every_outcome_is_reported_with_its_reason() {
 
     let text = stdout(output);
     assert!(text.contains(
-        "test result: FAILED. 12 passed; 11 failed; 4 skipped; 2 xfail; 1 xpass; 0 ignored; \
+        "test result: FAILED. 14 passed; 11 failed; 4 skipped; 2 xfail; 1 xpass; 0 ignored; \
          0 measured; 0 filtered out;"
     ));
-    assert!(text.contains("\n12 passed, 11 failed, 4 skipped\n"));
+    assert!(text.contains("\n14 passed, 11 failed, 4 skipped\n"));
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -276,14 +278,77 @@ fn timeout_kills_the_case_after_its_time_and_the_suite_goes_on() {
     assert_eq!(cases["global.pass"].status, "ok");
 }
 
+/// The pid a case printed as `<prefix> <pid>`.
+fn printed_pid(case: &Reported, prefix: &str) -> i32 {
+    case.output
+        .iter()
+        .find_map(|line| line.strip_prefix(prefix)?.parse().ok())
+        .unwrap_or_else(|| panic!("no {prefix:?} line in {:?}", case.output))
+}
+
+/// Gone, not even a zombie: the pid no longer exists.
+fn is_gone(pid: i32) -> bool {
+    !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 #[test]
 fn no_process_of_a_case_outlives_the_run() {
     let output = run(&["--exact", "after.leaves_a_sleeper"]);
     let (_, cases) = parse_pretty(&stdout(&output));
-    let line = &cases["after.leaves_a_sleeper"].output[0];
-    let pid: i32 = line.strip_prefix("sleeper pid ").unwrap().parse().unwrap();
-    // The sleeper is gone, not even a zombie: its pid no longer exists.
-    assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+    let pid = printed_pid(&cases["after.leaves_a_sleeper"], "sleeper pid ");
+    assert!(is_gone(pid));
+}
+
+/// A process that left the case's process group is ended with the case, with a cgroup per case
+/// and without (by the subreaper), and the run does not wait for it.
+#[test]
+fn a_process_that_left_the_group_ends_with_its_case() {
+    for cgroups in ["1", "0"] {
+        for variant in ["setpgid", "setsid"] {
+            let name = format!("escapee.{variant}.leaves_a_process");
+            let started = Instant::now();
+            let output = run_env(&["--exact", &name], &[("LANDLOCK_TEST_CGROUPS", cgroups)]);
+            let elapsed = started.elapsed();
+            let (_, cases) = parse_pretty(&stdout(&output));
+            assert_eq!(cases[&name].status, "ok", "{name}, cgroups {cgroups}");
+            let pid = printed_pid(&cases[&name], "escapee pid ");
+            assert!(is_gone(pid), "{name}, cgroups {cgroups}: {pid} lives");
+            // Waiting for the output of a process that lives on would take 2.5 s.
+            assert!(
+                elapsed < Duration::from_secs(2),
+                "{name}, cgroups {cgroups}: {elapsed:?}"
+            );
+        }
+    }
+}
+
+/// In the whole run, other cases run beside the escapees' (two at a time).
+#[test]
+fn escapees_of_a_parallel_run_are_gone() {
+    let (_, _, cases) = whole_run();
+    for variant in ["setpgid", "setsid"] {
+        let pid = printed_pid(
+            &cases[&format!("escapee.{variant}.leaves_a_process")],
+            "escapee pid ",
+        );
+        assert!(is_gone(pid), "{variant}: {pid} lives");
+    }
+}
+
+#[test]
+fn the_header_says_what_ends_a_case() {
+    let text = stdout(&run_env(
+        &["--exact", "global.pass"],
+        &[("LANDLOCK_TEST_CGROUPS", "0")],
+    ));
+    assert!(
+        text.contains(
+            "processes: each case's process group is killed when the case ends, and what \
+                 leaves it once the cases it may belong to have ended (no cgroup per case: \
+                 LANDLOCK_TEST_CGROUPS=0)"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -339,7 +404,7 @@ fn libtest_filters_exact_and_skip() {
 #[test]
 fn nextest_protocol() {
     let output = run(&["--list", "--format", "terse"]);
-    assert_eq!(stdout(&output).lines().count(), 30);
+    assert_eq!(stdout(&output).lines().count(), 32);
     assert!(stdout(&output).lines().all(|l| l.ends_with(": test")));
     let output = run(&["--list", "--format", "terse", "--ignored"]);
     assert_eq!(stdout(&output), "");
@@ -391,7 +456,7 @@ fn c_harness_filters() {
     );
     assert_eq!(
         names(&["-F", "global", "-F", "fx", "-F", "chatty"]).len(),
-        3
+        5
     );
 }
 
@@ -417,7 +482,8 @@ fn tap_output_is_the_c_harness_format() {
     assert_eq!(lines[1], "1..4");
     assert!(lines[2].starts_with("# Linux "));
     assert!(lines[3].starts_with("# privilege: "));
-    assert_eq!(lines[4], "# Starting 4 tests from 1 test cases.");
+    assert!(lines[4].starts_with("# processes: "));
+    assert_eq!(lines[5], "# Starting 4 tests from 1 test cases.");
     let expected_tail = [
         "#  RUN           global.pass ...".to_owned(),
         "#            OK  global.pass".to_owned(),
@@ -439,7 +505,7 @@ fn tap_output_is_the_c_harness_format() {
         "# FAILED: 3 / 4 tests passed.".to_owned(),
         "# Totals: pass:1 fail:1 xfail:1 xpass:0 skip:1 error:0".to_owned(),
     ];
-    assert_eq!(lines[5..], expected_tail);
+    assert_eq!(lines[6..], expected_tail);
     assert_eq!(output.status.code(), Some(1));
 }
 

@@ -3,6 +3,7 @@
 
 use landlock_test_core::assert_eq;
 use landlock_test_core::prelude::*;
+use nix::unistd::{ForkResult, Pid, fork};
 
 test!(pass, || {
     expect_eq!(4, 2 + 2);
@@ -150,6 +151,42 @@ test_f!(after, leaves_a_sleeper, |_, _| {
         std::thread::sleep(std::time::Duration::from_secs(1000));
     });
     println!("sleeper pid {}", sleeper.pid());
+});
+
+fixture! {
+    escapee {}
+    setup: |_| Self {},
+}
+
+variant! {
+    escapee {
+        leave: fn() -> nix::Result<()>,
+    }
+    setpgid { leave: || nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0)) }
+    setsid { leave: || nix::unistd::setsid().map(drop) }
+}
+
+// A grandchild leaves the case's process group and outlives its parent: the runner must still
+// end it with the case. It says its pid only once it has left, so the case ends after that.
+test_f!(escapee, leaves_a_process, |_, variant| {
+    let (read_end, write_end) = nix::unistd::pipe().unwrap();
+    // SAFETY: the case process is single-threaded.
+    if let ForkResult::Child = unsafe { fork() }.unwrap() {
+        // SAFETY: as above, in the child.
+        if let ForkResult::Child = unsafe { fork() }.unwrap() {
+            (variant.leave)().unwrap();
+            let pid = std::process::id().to_string();
+            nix::unistd::write(&write_end, pid.as_bytes()).unwrap();
+            drop(write_end);
+            std::thread::sleep(std::time::Duration::from_secs(1000));
+        }
+        // SAFETY: the middle process ends at once, orphaning the grandchild.
+        unsafe { libc::_exit(0) }
+    }
+    drop(write_end);
+    let mut pid = [0u8; 16];
+    let n = nix::unistd::read(&read_end, &mut pid).unwrap();
+    println!("escapee pid {}", String::from_utf8_lossy(&pid[..n]));
 });
 
 fixture! {

@@ -2,6 +2,9 @@
 //! runs each in a process of its own, several at once, and reports them.
 
 mod args;
+mod cgroup;
+mod mountinfo;
+mod orphans;
 mod pool;
 mod report;
 mod verdict;
@@ -16,6 +19,8 @@ use report::Reporter;
 use verdict::judge;
 
 use crate::registry::{self, Case};
+
+pub use cgroup::CGROUPS_ENV;
 
 /// Environment variable that turns every skip into a failure.
 pub const STRICT_ENV: &str = "LANDLOCK_TEST_STRICT";
@@ -105,6 +110,15 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
         .collect();
     fixtures.dedup();
 
+    let mut pool = match Pool::new(threads, !args.nocapture) {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("error: the runner could not make its temporary directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    context.insert(2, pool.describe());
+
     let mut reporter = Reporter::new(args.format);
     reporter.start(cases.len(), fixtures.len(), &context);
 
@@ -112,7 +126,6 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
     let mut done: Vec<Option<(verdict::Verdict, Vec<u8>, std::time::Duration)>> =
         vec![None; cases.len()];
     let mut next = 0;
-    let mut pool = Pool::new(threads, !args.nocapture);
     let result = pool.run(cases, |finished| {
         let case = &cases[finished.index];
         let verdict = judge(
@@ -129,7 +142,7 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
         }
     });
     if let Err(e) = result {
-        eprintln!("error: the runner could not start a case process: {e}");
+        eprintln!("error: the runner: {e}");
         return ExitCode::FAILURE;
     }
     reporter.finish(filtered_out, started.elapsed());

@@ -12,15 +12,17 @@ use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, close, dup2_stderr, dup2_stdout, fork, pipe2, read};
 
+use super::cgroup::{CaseCgroup, RunCgroup};
+use super::orphans::{Orphans, become_subreaper};
 use super::verdict::Ending;
-use super::workdir::WorkDir;
+use super::workdir::{RunDir, WorkDir};
 use crate::case::fork::{flush_std, pidfd_open};
 use crate::case::run::case_main;
 use crate::case::shared::{Shared, SharedMap};
 use crate::registry::Case;
 
 /// How long the output of a case that ended may still arrive (from a descendant that left the
-/// process group) before the case is reported without it.
+/// process group, until it is killed) before the case is reported without it.
 const OUTPUT_GRACE: Duration = Duration::from_millis(500);
 
 /// A case that ended: what the report needs.
@@ -43,6 +45,7 @@ struct Running {
     buffer: Vec<u8>,
     shared: SharedMap,
     workdir: WorkDir,
+    cgroup: Option<CaseCgroup>,
     started: Instant,
     deadline: Instant,
     timed_out: bool,
@@ -64,30 +67,53 @@ impl Running {
         }
     }
 
-    /// Kills every process left in the case's process group.
+    /// Kills every process left in the case's process group, and in its cgroup if it has one.
     fn kill_group(&self) {
         let _ = kill(Pid::from_raw(-self.pid.as_raw()), Signal::SIGKILL);
+        if let Some(cgroup) = &self.cgroup {
+            cgroup.kill();
+        }
     }
 }
 
 pub(crate) struct Pool {
     threads: usize,
     /// Where the cases' working directories go.
-    temp_dir: std::path::PathBuf,
+    run_dir: RunDir,
+    /// The cases' cgroups, or why there are none.
+    cgroups: Result<RunCgroup, String>,
+    /// Cgroups of reported cases whose killed processes had not all left yet.
+    dying: Vec<CaseCgroup>,
+    orphans: Orphans,
     capture: bool,
     running: Vec<Running>,
 }
 
 impl Pool {
-    pub(crate) fn new(threads: usize, capture: bool) -> Self {
-        // Orphans of a case (a helper whose parent died) come back to the runner to be reaped.
-        // SAFETY: plain prctl on this process.
-        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
-        Pool {
+    pub(crate) fn new(threads: usize, capture: bool) -> std::io::Result<Self> {
+        become_subreaper();
+        Ok(Pool {
             threads: threads.max(1),
-            temp_dir: std::env::temp_dir(),
+            run_dir: RunDir::create()?,
+            cgroups: RunCgroup::create(),
+            dying: Vec::new(),
+            orphans: Orphans::default(),
             capture,
             running: Vec::new(),
+        })
+    }
+
+    /// One line for the run's header: what ends the processes of a case.
+    pub(crate) fn describe(&self) -> String {
+        match &self.cgroups {
+            Ok(_) => "processes: each case in a cgroup of its own, killed when the case ends \
+                      (nothing it started outlives it)"
+                .to_owned(),
+            Err(why) => format!(
+                "processes: each case's process group is killed when the case ends, and what \
+                 leaves it once the cases it may belong to have ended (no cgroup per case: \
+                 {why})"
+            ),
         }
     }
 
@@ -123,6 +149,11 @@ impl Pool {
                     let r = self.running.swap_remove(i);
                     let ending = r.ending().expect("a done case has ended");
                     let duration = r.started.elapsed();
+                    if let Some(cgroup) = r.cgroup
+                        && !cgroup.remove()
+                    {
+                        self.dying.push(cgroup);
+                    }
                     on_finished(Finished {
                         index: r.index,
                         ending,
@@ -136,8 +167,7 @@ impl Pool {
                 }
             }
         }
-        reap_leftovers();
-        Ok(())
+        self.end()
     }
 
     /// Which pending case to start: first one of an exclusive group that is idle (a group's
@@ -160,13 +190,24 @@ impl Pool {
         // A fresh result for every case: a process that escaped an earlier case's group can
         // never touch a later case's result.
         let shared = SharedMap::new()?;
-        let workdir = WorkDir::new(&self.temp_dir, index);
+        let workdir = WorkDir::new(self.run_dir.path(), index);
+        let cgroup = match &self.cgroups {
+            Ok(run) => Some(run.case(index)?),
+            Err(_) => None,
+        };
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
         let shared_ref: &'static Shared = shared.get();
         flush_std();
         // SAFETY: the runner is single-threaded (harness = false main, no threads spawned).
         match unsafe { fork() }? {
             ForkResult::Child => {
+                if let Some(cgroup) = &cgroup
+                    && let Err(e) = cgroup.join()
+                {
+                    eprintln!("the case could not join its cgroup: {e}");
+                    // SAFETY: ends the case process before it ran anything.
+                    unsafe { libc::_exit(1) }
+                }
                 self.close_inherited();
                 drop(read_end);
                 if self.capture {
@@ -191,6 +232,7 @@ impl Pool {
                     buffer: Vec::new(),
                     shared,
                     workdir,
+                    cgroup,
                     started,
                     deadline: started + case.timeout(),
                     timed_out: false,
@@ -220,6 +262,10 @@ impl Pool {
             })
             .min();
         let mut timeout = wake_at.map_or(Duration::ZERO, |at| at.saturating_duration_since(now));
+        if !self.dying.is_empty() {
+            // Killed processes leave their cgroup within a scheduling round or two.
+            timeout = timeout.min(Duration::from_millis(1));
+        }
         if self.running.iter().any(|r| r.pidfd.is_none()) {
             // Without pidfds (Linux < 5.3) exits are noticed by polling waitpid.
             timeout = timeout.min(Duration::from_millis(5));
@@ -278,28 +324,64 @@ impl Pool {
     fn abandon(&mut self) {
         for r in self.running.drain(..) {
             r.kill_group();
+            if let Some(cgroup) = r.cgroup {
+                self.dying.push(cgroup);
+            }
         }
-        reap_leftovers();
+        let _ = self.end();
     }
 
-    /// Collects every exited child: the cases' own processes and orphans handed to us.
+    /// The end of the run: no process of any case is left, nor any cgroup.
+    fn end(&mut self) -> std::io::Result<()> {
+        let orphans = self.orphans.end();
+        let until = Instant::now() + Duration::from_secs(2);
+        while !self.dying.is_empty() && Instant::now() < until {
+            self.dying.retain(|cgroup| !cgroup.remove());
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        if let Ok(run) = std::mem::replace(&mut self.cgroups, Err(String::new())) {
+            run.remove();
+        }
+        orphans.map_err(std::io::Error::other)
+    }
+
+    /// Collects every exited child: the cases' own processes and orphans handed to us; then
+    /// deals with the orphans.
     fn reap(&mut self) {
+        let mut reaped = false;
         loop {
             match waitpid(None::<Pid>, Some(WaitPidFlag::WNOHANG)) {
                 Ok(WaitStatus::StillAlive) | Err(_) => break,
                 Ok(status) => {
                     let Some(pid) = status.pid() else { continue };
-                    if let Some(r) = self.running.iter_mut().find(|r| r.pid == pid)
-                        && let Some(ending) = Ending::from_wait(status)
-                    {
-                        r.ended = Some((ending, Instant::now()));
-                        // The case may have ended after the last poll: its group is killed
-                        // here in any case (members keep the pgid from being reused).
-                        r.kill_group();
+                    reaped = true;
+                    match self.running.iter_mut().find(|r| r.pid == pid) {
+                        Some(r) => {
+                            if let Some(ending) = Ending::from_wait(status) {
+                                r.ended = Some((ending, Instant::now()));
+                                // The case may have ended after the last poll: its group is
+                                // killed here in any case (members keep the pgid from being
+                                // reused).
+                                r.kill_group();
+                            }
+                        }
+                        None => self.orphans.reaped(pid),
                     }
                 }
             }
         }
+        // A process ended: its children, if any, are now the runner's.
+        if reaped {
+            let cases: Vec<Pid> = self.running.iter().map(|r| r.pid).collect();
+            let unended: Vec<usize> = self
+                .running
+                .iter()
+                .filter(|r| r.ended.is_none())
+                .map(|r| r.index)
+                .collect();
+            self.orphans.update(&cases, &unended);
+        }
+        self.dying.retain(|cgroup| !cgroup.remove());
     }
 }
 
@@ -312,17 +394,5 @@ fn drain(r: &mut Running) {
         Ok(n) => r.buffer.extend_from_slice(&chunk[..n]),
         Err(Errno::EINTR | Errno::EAGAIN) => {}
         Err(_) => r.output = None,
-    }
-}
-
-/// At the end of the run nothing of any case may live on: reap what the kills left.
-fn reap_leftovers() {
-    let until = Instant::now() + Duration::from_secs(2);
-    while Instant::now() < until {
-        match waitpid(None::<Pid>, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) => std::thread::sleep(Duration::from_millis(1)),
-            Ok(_) => {}
-            Err(_) => break,
-        }
     }
 }

@@ -8,28 +8,47 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// The run's directory of working directories: made fresh by `mkdtemp(3)` in the temporary
+/// directory, owned by the runner and closed to others, so that no other user can plant a
+/// name in it (a fixed name in a world-writable directory could be a symlink).
+pub(crate) struct RunDir {
+    path: PathBuf,
+}
+
+impl RunDir {
+    pub(crate) fn create() -> io::Result<Self> {
+        let template = std::env::temp_dir().join("landlock-test-XXXXXX");
+        let path = nix::unistd::mkdtemp(&template)?;
+        Ok(RunDir { path })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for RunDir {
+    /// Empty by then: each case's directory was removed when the case was reported.
+    fn drop(&mut self) {
+        let _ = fs::remove_dir(&self.path);
+    }
+}
+
 /// The private working directory of one case.
 pub(crate) struct WorkDir {
     path: PathBuf,
 }
 
 impl WorkDir {
-    /// `base` is the temporary directory; the name is unique to the run and the case.
-    pub(crate) fn new(base: &Path, index: usize) -> Self {
-        let path = base.join(format!("landlock-test-{}-{index}", std::process::id()));
+    /// `run_dir` is the run's private directory ([`RunDir`]).
+    pub(crate) fn new(run_dir: &Path, index: usize) -> Self {
+        let path = run_dir.join(format!("case-{index}"));
         WorkDir { path }
     }
 
     /// In the case's process: creates the directory and makes it the working directory.
     pub(crate) fn enter(&self) -> io::Result<()> {
-        match fs::create_dir(&self.path) {
-            // Left by a killed runner that had this pid: not ours to trust.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                fs::remove_dir_all(&self.path)?;
-                fs::create_dir(&self.path)?;
-            }
-            result => result?,
-        }
+        fs::create_dir(&self.path)?;
         std::env::set_current_dir(&self.path)
     }
 
@@ -83,51 +102,11 @@ impl WorkDir {
 
 /// Mount points at or below `dir` in this mount namespace, deepest first.
 fn mounts_under(dir: &Path) -> Vec<PathBuf> {
-    let Ok(info) = fs::read_to_string("/proc/self/mountinfo") else {
-        return Vec::new();
-    };
-    let mut mounts: Vec<PathBuf> = info
-        .lines()
-        .filter_map(|line| line.split(' ').nth(4))
-        .map(|point| PathBuf::from(unescape_octal(point)))
+    let mut mounts: Vec<PathBuf> = super::mountinfo::mounts()
+        .into_iter()
+        .map(|mount| mount.point)
         .filter(|point| point.starts_with(dir))
         .collect();
     mounts.sort_by_key(|m| std::cmp::Reverse(m.components().count()));
     mounts
-}
-
-/// mountinfo escapes space, tab, newline and backslash as `\ooo`.
-fn unescape_octal(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut rest = field;
-    while let Some(i) = rest.find('\\') {
-        out.push_str(&rest[..i]);
-        match rest
-            .get(i + 1..i + 4)
-            .and_then(|o| u8::from_str_radix(o, 8).ok())
-        {
-            Some(byte) => {
-                out.push(char::from(byte));
-                rest = &rest[i + 4..];
-            }
-            None => {
-                out.push('\\');
-                rest = &rest[i + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mountinfo_escapes_are_undone() {
-        assert_eq!(unescape_octal("/tmp/a\\040b"), "/tmp/a b");
-        assert_eq!(unescape_octal("/plain"), "/plain");
-        assert_eq!(unescape_octal("/odd\\x"), "/odd\\x");
-    }
 }
