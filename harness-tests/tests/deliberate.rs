@@ -105,6 +105,7 @@ fn cases_are_named_and_ordered_as_in_c() {
         "global.starts_in_an_empty_private_directory",
         "global.leaves_a_file",
         "global.fails_and_leaves_a_file",
+        "global.prints_its_user_namespace",
         "global.leaves_a_mount",
         "global.exclusive_first",
         "global.exclusive_second",
@@ -181,10 +182,10 @@ fn every_outcome_is_reported_with_its_reason() {
 
     let text = stdout(output);
     assert!(text.contains(
-        "test result: FAILED. 14 passed; 11 failed; 4 skipped; 2 xfail; 1 xpass; 0 ignored; \
+        "test result: FAILED. 15 passed; 11 failed; 4 skipped; 2 xfail; 1 xpass; 0 ignored; \
          0 measured; 0 filtered out;"
     ));
-    assert!(text.contains("\n14 passed, 11 failed, 4 skipped\n"));
+    assert!(text.contains("\n15 passed, 11 failed, 4 skipped\n"));
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -404,7 +405,7 @@ fn libtest_filters_exact_and_skip() {
 #[test]
 fn nextest_protocol() {
     let output = run(&["--list", "--format", "terse"]);
-    assert_eq!(stdout(&output).lines().count(), 32);
+    assert_eq!(stdout(&output).lines().count(), 33);
     assert!(stdout(&output).lines().all(|l| l.ends_with(": test")));
     let output = run(&["--list", "--format", "terse", "--ignored"]);
     assert_eq!(stdout(&output), "");
@@ -514,4 +515,33 @@ fn unknown_option_is_an_error_with_usage() {
     let output = run(&["--frobnicate"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown option \"--frobnicate\""));
+}
+
+/// Root without capabilities may create a user namespace but not map root in it: the runner
+/// must then stay where it is, and its header say so.
+#[test]
+fn a_failed_user_namespace_is_not_half_kept() {
+    let output = Command::new("setpriv")
+        .args([
+            "--inh-caps=-all",
+            "--ambient-caps=-all",
+            "--bounding-set=-all",
+            BIN,
+        ])
+        .args(["--exact", "global.prints_its_user_namespace"])
+        .output()
+        .expect("setpriv (util-linux) runs");
+    let text = stdout(&output);
+    let (_, cases) = parse_pretty(&text);
+    let case = &cases["global.prints_its_user_namespace"];
+    if nix::unistd::geteuid().is_root() {
+        assert!(text.contains("\nprivilege: none (without "), "{text}");
+        assert_eq!(case.output, ["uid_map 0 0 4294967295"], "{text}");
+    } else {
+        // Without root, the user namespace is made and mapped: the header says which.
+        assert!(
+            text.contains("\nprivilege: a user namespace mapping uid "),
+            "{text}"
+        );
+    }
 }

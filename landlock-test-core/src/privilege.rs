@@ -91,13 +91,59 @@ pub(crate) fn establish() -> &'static Privilege {
             return Privilege::Unprivileged(format!("{missing}, and {USERNS_ENV}=0"));
         }
         let (uid, gid) = (geteuid().as_raw(), getegid().as_raw());
+        // A user namespace cannot be left: a half-made one (entered, but its ids not mapped)
+        // would keep the runner unmapped with every capability. So a child tries first, and
+        // the runner follows only where the child succeeded.
+        if let Err(why) = probe(|| enter_user_namespace(uid, gid)) {
+            return Privilege::Unprivileged(format!("{missing}; {why}"));
+        }
         match enter_user_namespace(uid, gid) {
             Ok(()) => Privilege::UserNamespace {
                 entered: Some((uid, gid)),
             },
-            Err(why) => Privilege::Unprivileged(format!("{missing}; {why}")),
+            Err(why) => {
+                eprintln!(
+                    "error: entering a user namespace failed in the runner after it worked in a \
+                     child ({why}): the cases cannot run in a known state"
+                );
+                std::process::exit(2)
+            }
         }
     })
+}
+
+/// Runs `attempt` in a child process and returns what it returned there: for changes to a
+/// process that cannot be undone.
+fn probe(attempt: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+    let (read_end, write_end) = nix::unistd::pipe().map_err(|e| format!("pipe: {e}"))?;
+    crate::case::fork::flush_std();
+    // SAFETY: called by the runner while it is single-threaded.
+    match unsafe { nix::unistd::fork() }.map_err(|e| format!("fork: {e}"))? {
+        nix::unistd::ForkResult::Child => {
+            drop(read_end);
+            let status = match attempt() {
+                Ok(()) => 0,
+                Err(why) => {
+                    let _ = nix::unistd::write(&write_end, why.as_bytes());
+                    1
+                }
+            };
+            // SAFETY: ends the child without the parent's exit handlers.
+            unsafe { libc::_exit(status) }
+        }
+        nix::unistd::ForkResult::Parent { child } => {
+            drop(write_end);
+            let mut why = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut std::fs::File::from(read_end), &mut why);
+            match nix::sys::wait::waitpid(child, None) {
+                Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(()),
+                Ok(_) if !why.is_empty() => Err(String::from_utf8_lossy(&why).into_owned()),
+                status => Err(format!(
+                    "the trial in a child process ended with {status:?}"
+                )),
+            }
+        }
+    }
 }
 
 fn enter_user_namespace(uid: u32, gid: u32) -> Result<(), String> {

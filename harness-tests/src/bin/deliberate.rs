@@ -132,6 +132,14 @@ test_f!(restricting, restricts_itself, |self, _| {
     assert_eq!(Err(Some(libc::EACCES)), denied.map(drop));
 });
 
+test!(prints_its_user_namespace, || {
+    let map = std::fs::read_to_string("/proc/self/uid_map").unwrap();
+    println!(
+        "uid_map {}",
+        map.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+});
+
 fixture! {
     after {}
     setup: |_| Self {},
