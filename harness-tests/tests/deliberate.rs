@@ -484,7 +484,8 @@ fn tap_output_is_the_c_harness_format() {
     assert!(lines[2].starts_with("# Linux "));
     assert!(lines[3].starts_with("# privilege: "));
     assert!(lines[4].starts_with("# processes: "));
-    assert_eq!(lines[5], "# Starting 4 tests from 1 test cases.");
+    assert!(lines[5].starts_with("# listen(2): "));
+    assert_eq!(lines[6], "# Starting 4 tests from 1 test cases.");
     let expected_tail = [
         "#  RUN           global.pass ...".to_owned(),
         "#            OK  global.pass".to_owned(),
@@ -506,7 +507,7 @@ fn tap_output_is_the_c_harness_format() {
         "# FAILED: 3 / 4 tests passed.".to_owned(),
         "# Totals: pass:1 fail:1 xfail:1 xpass:0 skip:1 error:0".to_owned(),
     ];
-    assert_eq!(lines[6..], expected_tail);
+    assert_eq!(lines[7..], expected_tail);
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -544,4 +545,18 @@ fn a_failed_user_namespace_is_not_half_kept() {
             "{text}"
         );
     }
+}
+
+/// A configuration error of the suite (here a listen right the kernel refuses) stops the run
+/// with status 2 before any case, saying why.
+#[test]
+fn a_configuration_error_stops_the_run_before_any_case() {
+    let output = run_env(&[], &[("LANDLOCK_TEST_LISTEN_TCP", "1<<63")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error: LANDLOCK_TEST_LISTEN_TCP declares 0x8000000000000000"),
+        "{stderr}"
+    );
+    assert!(!stdout(&output).contains("test "), "{}", stdout(&output));
 }

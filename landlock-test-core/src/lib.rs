@@ -108,8 +108,9 @@ pub use case::fork::{Child, fork_child};
 pub use landlock_test_macros::{fixture, test, test_f, variant};
 pub use registry::{Fixture, NoVariant};
 
-/// TEST_HARNESS_MAIN: the `main` of a test binary. Optional arguments are lines (`String`s)
-/// printed in the run's header, to say which mode the suite runs in.
+/// TEST_HARNESS_MAIN: the `main` of a test binary. Optional arguments are lines printed in the
+/// run's header, to say which mode the suite runs in: `String`s, or `Result<String, String>`s
+/// whose `Err` is a configuration error that ends the run with status 2 before any case.
 #[macro_export]
 macro_rules! test_harness_main {
     ($($context:expr),* $(,)?) => {

@@ -1,11 +1,13 @@
-//! The listen right of the seed's RFC, handled honestly.
+//! The listen right of the LISTEN_TCP RFC (a patch series to net_test.c and its LKML review,
+//! August 2024), handled honestly.
 //!
 //! `LANDLOCK_ACCESS_NET_LISTEN_TCP` was proposed (as `1 << 2`) but never merged, and since ABI 10
 //! that bit is `LANDLOCK_ACCESS_NET_BIND_UDP`: sending it as "listen" would silently restrict UDP
 //! binds instead. No released kernel restricts listen(2). So the suites expect every `listen` to
 //! succeed, unless the user declares, with [`LISTEN_TCP_ENV`], which access bit the kernel under
-//! test uses for a listen right: then the rules carry that bit and the seed's listen-denied
-//! expectations apply. The run's header says which mode it used.
+//! test uses for a listen right: then the rules carry that bit and a listen the rules do not
+//! allow is expected to fail with `EACCES`, as the RFC's tests have it. The run's header says
+//! which mode it used; a declared bit the kernel refuses stops the run before any case.
 
 use std::sync::OnceLock;
 
@@ -82,7 +84,7 @@ impl ListenMode {
             ),
             ListenMode::Declared(bit) => format!(
                 "listen(2): restricted by the declared access right {bit:#x} \
-                 ({LISTEN_TCP_ENV}); the seed's listen-denied expectations apply"
+                 ({LISTEN_TCP_ENV}); a listen the rules do not allow must fail with EACCES"
             ),
         }
     }
@@ -118,15 +120,36 @@ pub fn listen_mode() -> ListenMode {
     }
 }
 
-/// The header line for the listen mode, also when the declaration is malformed.
-pub fn describe_listen_mode() -> String {
-    match declared() {
-        Ok(mode) => mode.describe(),
-        Err(message) => format!(
-            "listen(2): invalid declaration, every case that asks for the listen mode will fail: \
-             {message}"
-        ),
+/// The header line for the listen mode; `Err` when the declaration is malformed or the kernel
+/// refuses the declared bit: a configuration error, reported before any case runs.
+pub fn describe_listen_mode() -> Result<String, String> {
+    let mode = declared().clone()?;
+    if let ListenMode::Declared(bit) = mode {
+        refused(bit).map_or(Ok(()), Err)?;
     }
+    Ok(mode.describe())
+}
+
+/// Why the kernel refuses a ruleset handling `bit` as a network right, if it does.
+fn refused(bit: u64) -> Option<String> {
+    let errno = crate::landlock::create_ruleset(&crate::landlock::RulesetAttr {
+        handled_access_net: bit,
+        ..Default::default()
+    })
+    .err()?;
+    let kernel = nix::sys::utsname::uname()
+        .map(|u| u.release().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let landlock = match crate::landlock::status() {
+        crate::landlock::LandlockStatus::Available(abi) => format!("Landlock ABI {abi}"),
+        status => status.to_string(),
+    };
+    Some(format!(
+        "{LISTEN_TCP_ENV} declares {bit:#x} as the kernel's listen right, but this kernel \
+         (Linux {kernel}, {landlock}) refuses a ruleset handling it: landlock_create_ruleset() \
+         fails with {errno}. Unset {LISTEN_TCP_ENV}, or run on a kernel that has the right at \
+         that bit"
+    ))
 }
 
 /// Every network right of this run: what the running ABI handles (`AccessNet::from_all`), plus
@@ -175,6 +198,12 @@ mod tests {
         for value in ["0x30", "0", "listen", "2<<4", "1<<64"] {
             assert!(ListenMode::parse(Some(value)).is_err(), "{value}");
         }
+    }
+
+    #[test]
+    fn a_bit_no_kernel_has_is_refused() {
+        let why = refused(1 << 63).expect("no kernel handles bit 63");
+        assert!(why.contains("refuses a ruleset handling it"), "{why}");
     }
 
     #[test]

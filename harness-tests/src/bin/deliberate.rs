@@ -260,4 +260,5 @@ test!(exclusive_second, exclusive = group, || hold_exclusive_file(
 // Declared last, run with the other plain tests: C's fixture list starts with `global`.
 test!(declared_last, || {});
 
-test_harness_main!();
+// The listen mode's header line, or its configuration error before any case runs.
+test_harness_main!(landlock_test_core::listen::describe_listen_mode());

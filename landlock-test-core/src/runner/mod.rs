@@ -25,16 +25,39 @@ pub use cgroup::CGROUPS_ENV;
 /// Environment variable that turns every skip into a failure.
 pub const STRICT_ENV: &str = "LANDLOCK_TEST_STRICT";
 
-/// Lines that say what the run is about, printed before the cases; set by the suites (e.g.
-/// which listen mode they use) through [`add_context`].
-static CONTEXT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+/// Lines that say what the run is about, printed before the cases, or configuration errors
+/// that stop the run before any case; set by the suites (e.g. which listen mode they use)
+/// through [`add_context`].
+static CONTEXT: std::sync::Mutex<Vec<Result<String, String>>> = std::sync::Mutex::new(Vec::new());
 
-/// Adds a line to the run's header, before any case runs.
-pub fn add_context(line: impl Into<String>) {
+/// Adds a line to the run's header, before any case runs: a `String`, or a `Result` whose
+/// `Err` is a configuration error that ends the run with status 2 before any case.
+pub fn add_context(line: impl Into<Context>) {
     CONTEXT
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .push(line.into());
+        .push(line.into().0);
+}
+
+/// A line of the run's header, or why the run cannot start ([`add_context`]).
+pub struct Context(Result<String, String>);
+
+impl From<String> for Context {
+    fn from(line: String) -> Self {
+        Context(Ok(line))
+    }
+}
+
+impl From<&str> for Context {
+    fn from(line: &str) -> Self {
+        Context(Ok(line.to_owned()))
+    }
+}
+
+impl From<Result<String, String>> for Context {
+    fn from(line: Result<String, String>) -> Self {
+        Context(line)
+    }
 }
 
 /// The main of a test binary (`test_harness_main!()`).
@@ -91,16 +114,23 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(1);
 
+    let suite_context: Result<Vec<String>, String> = CONTEXT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .cloned()
+        .collect();
+    let suite_context = match suite_context {
+        Ok(lines) => lines,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let privilege = crate::privilege::establish();
     let mut context = vec![describe_kernel(), privilege.to_string()];
     context.extend(crate::privilege::isolate_mounts());
-    context.extend(
-        CONTEXT
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned(),
-    );
+    context.extend(suite_context);
     if strict {
         context.push(format!("{STRICT_ENV} is set: skips count as failures"));
     }
