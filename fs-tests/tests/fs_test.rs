@@ -13,6 +13,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 
 use landlock_test_core::assert_eq;
+use landlock_test_core::fs::prelude::*;
 use landlock_test_core::prelude::*;
 use libc::{
     AT_EMPTY_PATH, AT_REMOVEDIR, O_CLOEXEC, O_DIRECTORY, O_PATH, O_RDONLY, O_RDWR, O_TRUNC,

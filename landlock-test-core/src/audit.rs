@@ -37,7 +37,7 @@ use nix::sys::socket::{
 use nix::sys::stat::Mode;
 use nix::unistd::getpid;
 
-use crate::check;
+use crate::harness::check;
 
 /// `AUDIT_LANDLOCK_ACCESS`: the record of a denied access.
 pub const AUDIT_LANDLOCK_ACCESS: u16 = 1423;

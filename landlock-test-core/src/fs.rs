@@ -57,18 +57,20 @@ use nix::sys::stat::Mode;
 pub use nix::fcntl::AT_FDCWD;
 pub use nix::mount::MsFlags;
 pub use nix::sched::{CloneFlags, unshare};
-pub use nix::unistd::{Whence, chdir, chroot, close, lseek, read, write};
+use nix::unistd::close;
+pub use nix::unistd::{Whence, chdir, chroot, lseek, read, write};
 
-use crate::caps::{Cap, clear_cap, disable_caps, raise, set_cap};
-use crate::check;
-use crate::landlock::access::{
+use crate::abi::access::{
     LANDLOCK_ACCESS_FS_IOCTL_DEV, LANDLOCK_ACCESS_FS_READ_DIR, LANDLOCK_ACCESS_FS_READ_FILE,
     LANDLOCK_ACCESS_FS_REFER, LANDLOCK_ACCESS_FS_TRUNCATE, LANDLOCK_ACCESS_FS_WRITE_FILE,
 };
-use crate::landlock::{
+use crate::abi::{
     AccessFs, PathBeneathAttr, RulesetAttr, abi_typed, add_rule, create_ruleset, enforce_ruleset,
     require_abi,
 };
+use crate::harness::check;
+use crate::privilege::caps::Cap;
+use crate::privilege::common::{clear_cap, disable_caps, raise, set_cap};
 
 /// The directory of every layout, relative to the case's working directory (C's `TMP_DIR`).
 pub const TMP_DIR: &str = "tmp";
@@ -89,7 +91,7 @@ pub fn access_fs_file() -> u64 {
 /// derives them from the running ABI instead (as Landlock's documentation advises programs to
 /// do), so that the same tests tell the truth on older and newer kernels.
 pub fn access_fs_last() -> u64 {
-    crate::landlock::highest_bit(crate::landlock::access_fs_all().bits())
+    crate::abi::highest_bit(crate::abi::access_fs_all().bits())
 }
 
 /// The filesystem rights newer than ABI 1, with the ABI that added them.
@@ -878,10 +880,10 @@ mod tests {
 
     #[test]
     fn derived_access_masks() {
-        if crate::landlock::abi() < 1 {
+        if crate::abi::abi() < 1 {
             return;
         }
-        let all = crate::landlock::access_fs_all().bits();
+        let all = crate::abi::access_fs_all().bits();
         assert_eq!(access_fs_last() & all, access_fs_last());
         assert_eq!(all >> access_fs_last().trailing_zeros(), 1);
         assert_eq!(access_fs_file() & !all, 0);
@@ -896,4 +898,23 @@ mod tests {
         assert!(!supports_filesystem(Some("no-such-fs")));
         assert!(cwd_matches_fs(0));
     }
+}
+
+/// The names of the filesystem suites: fs_test.c's helpers and layouts, and the syscalls its
+/// cases call by name.
+pub mod prelude {
+    pub use super::layout1_paths::*;
+    pub use super::{
+        ACCESS_RO, ACCESS_RW, AT_FDCWD, CloneFlags, HOSTFS_SUPER_MAGIC, MNT_TMP, MNT_TMP_DATA,
+        MntOpt, MsFlags, Rule, TMP_DIR, Whence, access_fs_file, access_fs_last, add_path_beneath,
+        chdir, chroot, cleanup_layout, create_directory, create_file, create_layout1,
+        create_ruleset_with, cwd_matches_fs, enforce_fs, ioctl_error, ioctl_int, link, linkat,
+        lseek, memfd_create, mkdir, mkfifo, mknod, mount, mount_opt, move_mount, open,
+        open_proc_fd, open_tree, pipe, pivot_root, prepare_layout, prepare_layout_opt, read,
+        recv_fd, remove_layout1, remove_path, renameat2, require_access_fs, rmdir, send_fd,
+        supports_filesystem, symlink, test_creat, test_exchange, test_exchangeat,
+        test_fionread_ioctl, test_fs_ioc_getflags_ioctl, test_ftruncate, test_open, test_open_rel,
+        test_rename, test_renameat, test_truncate, umount, unix_socketpair, unlink, unlinkat,
+        unshare, write,
+    };
 }

@@ -5,6 +5,7 @@
 //! a test needs comes from the [`prelude`].
 //!
 //! ```no_run
+//! use landlock_test_core::net::prelude::*;
 //! use landlock_test_core::prelude::*;
 //! use landlock_test_core::{assert_eq, assert_ne};
 //!
@@ -91,22 +92,21 @@
 //! (`enforce_ruleset`, `setup_loopback`, the capability helpers) fail the case themselves
 //! with what went wrong and what is missing. [`fs`] shows how fs_test.c's checks map.
 
+// The harness, knowing nothing of Landlock.
+#[doc(hidden)]
+pub mod harness;
+
+// The Landlock domain, on top of it.
+pub mod abi;
 pub mod audit;
-pub mod caps;
-mod case;
-pub mod check;
-mod checks;
 pub mod fs;
-pub mod landlock;
-pub mod listen;
 pub mod net;
 pub mod privilege;
-pub mod registry;
-pub mod runner;
+mod startup;
 
-pub use case::fork::{Child, fork_child};
+pub use harness::case::fork::{Child, fork_child};
+pub use harness::registry::{Fixture, NoVariant};
 pub use landlock_test_macros::{fixture, test, test_f, variant};
-pub use registry::{Fixture, NoVariant};
 
 /// TEST_HARNESS_MAIN: the `main` of a test binary. Optional arguments are lines printed in the
 /// run's header, to say which mode the suite runs in: `String`s, or `Result<String, String>`s
@@ -115,15 +115,19 @@ pub use registry::{Fixture, NoVariant};
 macro_rules! test_harness_main {
     ($($context:expr),* $(,)?) => {
         fn main() -> ::std::process::ExitCode {
-            $($crate::runner::add_context($context);)*
-            $crate::runner::main()
+            $($crate::harness::runner::add_context($context);)*
+            $crate::harness::runner::main($crate::__private::start)
         }
     };
 }
 
-/// Everything a test file uses, but [`assert_eq!`] and [`assert_ne!`]: their names are also in
-/// Rust's own prelude, so a glob import would make them ambiguous. Import them by name, as one
-/// does with `pretty_assertions`:
+/// What every test file uses: the harness's macros and checks, helper processes, and Landlock's
+/// rulesets, rights and capability helpers. The names of one suite's domain come from its own
+/// prelude ([`net::prelude`], [`fs::prelude`]).
+///
+/// [`assert_eq!`] and [`assert_ne!`] are not here: their names are also in Rust's own prelude,
+/// so a glob import would make them ambiguous. Import them by name, as one does with
+/// `pretty_assertions`:
 ///
 /// ```ignore
 /// use landlock_test_core::prelude::*;
@@ -133,22 +137,35 @@ macro_rules! test_harness_main {
 /// (Forgetting it is not silent: the standard `assert_eq!` panics, and a panic fails the case
 /// with both values.)
 pub mod prelude {
-    pub use crate::audit::{
-        AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditRecords, AuditSocket,
-    };
-    pub use crate::caps::*;
-    pub use crate::fs::*;
-    pub use crate::landlock::access::*;
-    pub use crate::landlock::*;
-    pub use crate::listen::*;
-    pub use crate::net::*;
-    pub use crate::privilege::{require_initial_namespace, require_privilege};
+    // kselftest_harness.h.
     pub use crate::{
         Child, assert_false, assert_ge, assert_gt, assert_le, assert_lt, assert_ok, assert_true,
         expect_eq, expect_false, expect_ge, expect_gt, expect_le, expect_lt, expect_ne,
         expect_true, fixture, fork_child, skip, test, test_f, test_harness_main, th_log, variant,
     };
     pub use nix::errno::Errno;
+    /// `close(2)` that says how it went, for C's `EXPECT_EQ(0, close(fd))`.
+    pub use nix::unistd::close;
+
+    // Landlock's uapi and syscalls.
+    pub use crate::abi::access::*;
+    pub use crate::abi::{
+        AccessBits, AccessFs, AccessNet, BitFlags, LANDLOCK_CREATE_RULESET_ERRATA,
+        LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_MAX_NUM_LAYERS,
+        LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF,
+        LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF, LANDLOCK_RULE_NET_PORT,
+        LANDLOCK_RULE_PATH_BENEATH, NetPortAttr, PathBeneathAttr, RulesetAttr, abi, access_fs_all,
+        access_net_all, add_net_port_rule, add_path_beneath_rule, add_rule, bits_down_to,
+        bits_up_to, create_ruleset, enforce_ruleset, highest_bit, require_abi, sys_add_rule,
+        sys_create_ruleset, sys_restrict_self,
+    };
+
+    // common.h's capability helpers, and what the run's privilege allows.
+    pub use crate::privilege::caps::Cap;
+    pub use crate::privilege::common::{
+        clear_ambient_cap, clear_cap, disable_caps, drop_caps, raise, set_ambient_cap, set_cap,
+    };
+    pub use crate::privilege::{require_initial_namespace, require_privilege};
 }
 
 /// A fixture with `teardown_parent` is read by the parent process from memory the test
@@ -166,11 +183,12 @@ impl<T: Copy> SharedWithParent for T {}
 #[doc(hidden)]
 pub mod __private {
     pub use crate::SharedWithParent;
-    pub use crate::case::run::{run_fixture_test, run_test};
-    pub use crate::check::{bool_failed, compare_failed, fatal_at, log_at, skip_at};
-    pub use crate::registry::{
+    pub use crate::harness::case::run::{run_fixture_test, run_test};
+    pub use crate::harness::check::{bool_failed, compare_failed, fatal_at, log_at, skip_at};
+    pub use crate::harness::registry::{
         Fixture, GLOBAL, NoVariant, TESTS, TestEntry, TestOptions, VARIANTS, VariantEntry, Xfail,
     };
+    pub use crate::startup::start;
     pub use linkme;
 }
 

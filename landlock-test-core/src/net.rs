@@ -22,9 +22,12 @@ use nix::sched::{CloneFlags, unshare};
 use nix::sys::socket::{SockaddrStorage, accept, getsockname};
 use nix::unistd::{close, gettid, read, write};
 
-use crate::caps::{Cap, raise};
-use crate::case::fork::{Child, fork_child};
-use crate::check;
+use crate::harness::case::fork::{Child, fork_child};
+use crate::harness::check;
+use crate::privilege::caps::Cap;
+use crate::privilege::common::raise;
+
+pub mod listen;
 
 /// First port of [`Service::new`] (C's `sock_port_start`).
 pub const SOCK_PORT_START: u16 = 1 << 10;
@@ -365,7 +368,7 @@ pub fn test_accept(fd: impl AsFd) -> Result<OwnedFd, Errno> {
 /// never drops the `OwnedFd`, which stays the parent's.
 #[track_caller]
 pub fn close_in_child(fd: impl AsFd) -> Result<(), Errno> {
-    if !crate::case::fork::in_fork_child() {
+    if !crate::harness::case::fork::in_fork_child() {
         check::fatal(format_args!(
             "close_in_child() outside a fork_child() body would close the test's own descriptor"
         ));
@@ -440,7 +443,7 @@ fn set_loopback_up() -> Result<(), Errno> {
 /// Landlock: a sandboxed network case must never pass there.
 #[track_caller]
 pub fn require_net_rules() {
-    crate::landlock::require_abi(4, "TCP port rules (LANDLOCK_RULE_NET_PORT)");
+    crate::abi::require_abi(4, "TCP port rules (LANDLOCK_RULE_NET_PORT)");
 }
 
 /// What a step Landlock may deny returns: `Err(EACCES)` when `denied`, else `Ok(())`.
@@ -835,4 +838,18 @@ mod tests {
         .join()
         .unwrap();
     }
+}
+
+/// The names of the network suites: services and sockets, the combined bind/listen/connect
+/// check, the loopback namespace, and the listen mode.
+pub mod prelude {
+    pub use super::listen::{
+        LISTEN_TCP_ENV, ListenMode, access_net_all_with_listen, describe_listen_mode, listen_mode,
+    };
+    pub use super::{
+        BACKLOG, NetExpect, Protocol, SOCK_PORT_START, Sandbox, Service, bind_variant,
+        bind_variant_addrlen, bound_port, close_in_child, connect_variant, connect_variant_addrlen,
+        denied_if, is_restricted, open_socket, require_net_rules, setup_loopback, socket_variant,
+        test_accept, test_listen, test_restricted_net_fixture, wait_for_peer,
+    };
 }

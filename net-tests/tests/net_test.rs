@@ -14,6 +14,9 @@
 
 use std::os::fd::AsRawFd;
 
+use landlock_test_core::audit::{AUDIT_LANDLOCK_ACCESS, AuditRecords, AuditSocket};
+use landlock_test_core::fs::{open, test_open};
+use landlock_test_core::net::prelude::*;
 use landlock_test_core::prelude::*;
 use landlock_test_core::{assert_eq, assert_ok};
 use libc::{

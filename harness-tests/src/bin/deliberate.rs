@@ -261,4 +261,4 @@ test!(exclusive_second, exclusive = group, || hold_exclusive_file(
 test!(declared_last, || {});
 
 // The listen mode's header line, or its configuration error before any case runs.
-test_harness_main!(landlock_test_core::listen::describe_listen_mode());
+test_harness_main!(landlock_test_core::net::listen::describe_listen_mode());

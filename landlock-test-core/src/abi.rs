@@ -11,7 +11,7 @@
 //! [`require_abi`] ends the case as skipped when the kernel lacks a feature.
 //!
 //! Inside this crate the `landlock` crate is spelled `::landlock`, since this module is
-//! `crate::landlock`.
+//! `crate::abi`.
 
 use std::ffi::c_void;
 use std::fmt;
@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 pub use ::landlock::{ABI, Access, AccessFs, AccessNet, BitFlags, make_bitflags};
 use nix::errno::Errno;
 
-use crate::check;
+use crate::harness::check;
 
 /// The uapi names of the access rights, as raw bits for the raw attribute structs, so that
 /// tests read like C; the typed [`AccessFs`] and [`AccessNet`] are the same bits.

@@ -2,8 +2,7 @@
 //! while its parent does not. Like a fork in a C test, whatever the child records (failed
 //! expectations, a fatal assert, a panic) counts for the case, since the result is shared.
 
-use std::io::Write;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use nix::sys::signal::{Signal, kill};
@@ -11,7 +10,8 @@ use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 
 use super::run::{Outcome, catch};
-use crate::check;
+use crate::harness::check;
+use crate::harness::sys::{flush_std, pidfd_open};
 
 /// Set in a [`fork_child`] body's process, where the parent's descriptors are copies.
 static IN_CHILD: AtomicBool = AtomicBool::new(false);
@@ -99,17 +99,4 @@ impl Drop for Child {
         let _ = kill(self.pid, Signal::SIGKILL);
         let _ = waitpid(self.pid, None);
     }
-}
-
-/// `pidfd_open(2)`; `None` where the kernel lacks it.
-pub(crate) fn pidfd_open(pid: Pid) -> Option<OwnedFd> {
-    // SAFETY: plain syscall; a non-negative result is a new descriptor nothing else owns.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
-    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
-}
-
-/// Buffered output goes out before a fork or an exit, never twice and never lost.
-pub(crate) fn flush_std() {
-    let _ = std::io::stdout().flush();
-    let _ = std::io::stderr().flush();
 }

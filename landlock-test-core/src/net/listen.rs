@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 
 use nix::errno::Errno;
 
-use crate::check;
-use crate::net::denied_if;
+use super::denied_if;
+use crate::harness::check;
 
 /// Environment variable declaring the kernel's listen access right: one bit, as `0x10`, `16` or
 /// `1<<4`.
@@ -132,7 +132,7 @@ pub fn describe_listen_mode() -> Result<String, String> {
 
 /// Why the kernel refuses a ruleset handling `bit` as a network right, if it does.
 fn refused(bit: u64) -> Option<String> {
-    let errno = crate::landlock::create_ruleset(&crate::landlock::RulesetAttr {
+    let errno = crate::abi::create_ruleset(&crate::abi::RulesetAttr {
         handled_access_net: bit,
         ..Default::default()
     })
@@ -140,8 +140,8 @@ fn refused(bit: u64) -> Option<String> {
     let kernel = nix::sys::utsname::uname()
         .map(|u| u.release().to_string_lossy().into_owned())
         .unwrap_or_default();
-    let landlock = match crate::landlock::status() {
-        crate::landlock::LandlockStatus::Available(abi) => format!("Landlock ABI {abi}"),
+    let landlock = match crate::abi::status() {
+        crate::abi::LandlockStatus::Available(abi) => format!("Landlock ABI {abi}"),
         status => status.to_string(),
     };
     Some(format!(
@@ -156,7 +156,7 @@ fn refused(bit: u64) -> Option<String> {
 /// a declared listen right.
 #[track_caller]
 pub fn access_net_all_with_listen() -> u64 {
-    crate::landlock::access_net_all().bits() | listen_mode().access()
+    crate::abi::access_net_all().bits() | listen_mode().access()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use super::shared::Shared;
+use crate::harness::shared::Shared;
 
 struct Context {
     name: String,

@@ -102,7 +102,7 @@ impl WorkDir {
 
 /// Mount points at or below `dir` in this mount namespace, deepest first.
 fn mounts_under(dir: &Path) -> Vec<PathBuf> {
-    let mut mounts: Vec<PathBuf> = super::mountinfo::mounts()
+    let mut mounts: Vec<PathBuf> = crate::harness::mountinfo::mounts()
         .into_iter()
         .map(|mount| mount.point)
         .filter(|point| point.starts_with(dir))

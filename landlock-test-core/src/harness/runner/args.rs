@@ -3,7 +3,7 @@
 
 use std::num::NonZeroUsize;
 
-use crate::registry::Case;
+use crate::harness::registry::Case;
 
 pub(crate) const USAGE: &str = "\
 Usage: TEST-BINARY [OPTIONS] [FILTERS...]

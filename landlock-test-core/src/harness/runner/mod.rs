@@ -3,12 +3,10 @@
 
 mod args;
 mod cgroup;
-mod mountinfo;
 mod orphans;
 mod pool;
 mod report;
 mod verdict;
-pub(crate) mod workdir;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -18,7 +16,7 @@ use pool::Pool;
 use report::Reporter;
 use verdict::judge;
 
-use crate::registry::{self, Case};
+use crate::harness::registry::{self, Case};
 
 pub use cgroup::CGROUPS_ENV;
 
@@ -60,8 +58,10 @@ impl From<Result<String, String>> for Context {
     }
 }
 
-/// The main of a test binary (`test_harness_main!()`).
-pub fn main() -> ExitCode {
+/// The main of a test binary (`test_harness_main!()`). `start` is the domain's start-up: called
+/// once before any case, while the runner is single-threaded, it returns the first lines of the
+/// run's header.
+pub fn main(start: fn() -> Vec<String>) -> ExitCode {
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(message) => {
@@ -78,7 +78,7 @@ pub fn main() -> ExitCode {
         list(&args, &cases);
         return ExitCode::SUCCESS;
     }
-    run(&args, &cases, filtered_out)
+    run(&args, &cases, filtered_out, start)
 }
 
 fn select(args: &Args) -> (Vec<Case>, usize) {
@@ -105,7 +105,7 @@ fn list(args: &Args, cases: &[Case]) {
     }
 }
 
-fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
+fn run(args: &Args, cases: &[Case], filtered_out: usize, start: fn() -> Vec<String>) -> ExitCode {
     let started = Instant::now();
     let strict = std::env::var_os(STRICT_ENV).is_some_and(|v| !v.is_empty() && v != "0");
     let threads = args
@@ -127,13 +127,7 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let privilege = crate::privilege::establish();
-    let mut context = vec![describe_kernel(), privilege.to_string()];
-    context.extend(crate::privilege::isolate_mounts());
-    context.extend(suite_context);
-    if strict {
-        context.push(format!("{STRICT_ENV} is set: skips count as failures"));
-    }
+    let mut context = start();
     let mut fixtures: Vec<(&str, &str)> = cases
         .iter()
         .map(|c| (c.test.fixture, c.variant_name()))
@@ -147,7 +141,11 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    context.insert(2, pool.describe());
+    context.push(pool.describe());
+    context.extend(suite_context);
+    if strict {
+        context.push(format!("{STRICT_ENV} is set: skips count as failures"));
+    }
 
     let mut reporter = Reporter::new(args.format);
     reporter.start(cases.len(), fixtures.len(), &context);
@@ -180,18 +178,5 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    }
-}
-
-/// The kernel under test, first line of every run: results only mean something with it.
-fn describe_kernel() -> String {
-    let release = nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_else(|e| format!("(uname: {e})"));
-    match crate::landlock::status() {
-        crate::landlock::LandlockStatus::Available(abi) => {
-            format!("Linux {release}, Landlock ABI {abi}")
-        }
-        status => format!("Linux {release}, no Landlock: {status}"),
     }
 }

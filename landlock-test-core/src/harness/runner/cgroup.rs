@@ -118,7 +118,7 @@ fn own_cgroup_dir() -> Result<PathBuf, String> {
         .lines()
         .find_map(|l| l.strip_prefix("0::"))
         .ok_or("no cgroup v2 hierarchy")?;
-    let mount = super::mountinfo::mounts()
+    let mount = crate::harness::mountinfo::mounts()
         .into_iter()
         .find(|m| m.fstype == "cgroup2")
         .ok_or("cgroup2 is not mounted")?;

@@ -15,8 +15,8 @@ use nix::errno::Errno;
 use nix::sched::{CloneFlags, unshare};
 use nix::unistd::{getegid, geteuid};
 
-use crate::caps::{Cap, KEPT_CAPS, capget};
-use crate::check;
+use crate::harness::check;
+use crate::privilege::caps::{Cap, KEPT_CAPS, capget};
 
 /// Set to `0` to keep a non-root run out of a user namespace (to see what skips without one).
 pub const USERNS_ENV: &str = "LANDLOCK_TEST_USERNS";
@@ -116,7 +116,7 @@ pub(crate) fn establish() -> &'static Privilege {
 /// process that cannot be undone.
 fn probe(attempt: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
     let (read_end, write_end) = nix::unistd::pipe().map_err(|e| format!("pipe: {e}"))?;
-    crate::case::fork::flush_std();
+    crate::harness::sys::flush_std();
     // SAFETY: called by the runner while it is single-threaded.
     match unsafe { nix::unistd::fork() }.map_err(|e| format!("fork: {e}"))? {
         nix::unistd::ForkResult::Child => {

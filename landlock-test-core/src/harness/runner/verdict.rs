@@ -6,8 +6,8 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 
-use crate::case::shared::Shared;
-use crate::registry::Case;
+use crate::harness::registry::Case;
+use crate::harness::shared::Shared;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verdict {

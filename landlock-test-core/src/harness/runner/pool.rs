@@ -15,11 +15,11 @@ use nix::unistd::{ForkResult, Pid, close, dup2_stderr, dup2_stdout, fork, pipe2,
 use super::cgroup::{CaseCgroup, RunCgroup};
 use super::orphans::{Orphans, become_subreaper};
 use super::verdict::Ending;
-use super::workdir::{RunDir, WorkDir};
-use crate::case::fork::{flush_std, pidfd_open};
-use crate::case::run::case_main;
-use crate::case::shared::{Shared, SharedMap};
-use crate::registry::Case;
+use crate::harness::case::run::case_main;
+use crate::harness::registry::Case;
+use crate::harness::shared::{Shared, SharedMap};
+use crate::harness::sys::{flush_std, pidfd_open};
+use crate::harness::workdir::{RunDir, WorkDir};
 
 /// How long the output of a case that ended may still arrive (from a descendant that left the
 /// process group, until it is killed) before the case is reported without it.

@@ -4,7 +4,7 @@
 use std::fmt::{self, Debug};
 use std::panic::Location;
 
-use crate::case::context;
+use crate::harness::context;
 
 /// Unwinding payload of a fatal check: ends the body, teardown still runs.
 pub(crate) struct Fatal;

@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork};
 
-use super::context;
-use super::fork::flush_std;
-use super::shared::{Shared, shared_alloc};
-use crate::check::{Fatal, Skipped};
-use crate::registry::{Case, Fixture};
-use crate::runner::workdir::WorkDir;
+use crate::harness::check::{Fatal, Skipped};
+use crate::harness::context;
+use crate::harness::registry::{Case, Fixture};
+use crate::harness::shared::{Shared, shared_alloc};
+use crate::harness::sys::flush_std;
+use crate::harness::workdir::WorkDir;
 
 /// How a step (setup, body, teardown, a helper child) ended.
 pub(crate) enum Outcome {
@@ -73,7 +73,7 @@ pub(crate) fn case_main(case: Case, shared: &'static Shared, workdir: &WorkDir) 
     install_panic_hook();
     match workdir.enter() {
         Ok(()) => (case.test.run)(case.variant_value()),
-        Err(e) => crate::check::fail_at(
+        Err(e) => crate::harness::check::fail_at(
             file!(),
             line!(),
             format_args!("cannot make a private working directory: {e}"),
@@ -97,7 +97,7 @@ pub fn run_fixture_test<F: Fixture>(
     body: fn(&mut F, &F::Variant),
 ) {
     let Some(variant) = (variant as &dyn Any).downcast_ref::<F::Variant>() else {
-        crate::check::fail_at(
+        crate::harness::check::fail_at(
             file!(),
             line!(),
             format_args!(
@@ -145,7 +145,7 @@ struct ParentShared<F> {
 fn run_with_parent_teardown<F: Fixture>(variant: &F::Variant, body: fn(&mut F, &F::Variant)) {
     let mem: NonNull<ParentShared<F>> = match shared_alloc() {
         Ok(mem) => mem,
-        Err(e) => crate::check::fatal(format_args!("mmap of the fixture: {e}")),
+        Err(e) => crate::harness::check::fatal(format_args!("mmap of the fixture: {e}")),
     };
     flush_std();
     // SAFETY: the case process is single-threaded.
@@ -169,12 +169,14 @@ fn run_with_parent_teardown<F: Fixture>(variant: &F::Variant, body: fn(&mut F, &
             match waitpid(child, None) {
                 Ok(WaitStatus::Signaled(_, signal, _)) => shared.set_signal(signal as i32),
                 Ok(_) => {}
-                Err(e) => crate::check::fail_at(file!(), line!(), format_args!("waitpid: {e}")),
+                Err(e) => {
+                    crate::harness::check::fail_at(file!(), line!(), format_args!("waitpid: {e}"))
+                }
             }
             // SAFETY: the grandchild ended; the memory is still mapped.
             let parent_shared = unsafe { &mut *mem.as_ptr() };
             if !parent_shared.body_done.load(Ordering::SeqCst) && shared.signal() == 0 {
-                crate::check::fail_at(
+                crate::harness::check::fail_at(
                     file!(),
                     line!(),
                     format_args!("the test process exited before the case completed"),
@@ -189,6 +191,6 @@ fn run_with_parent_teardown<F: Fixture>(variant: &F::Variant, body: fn(&mut F, &
             // SAFETY: mapped above with this size; nothing refers to it any more.
             unsafe { libc::munmap(mem.as_ptr().cast(), size_of::<ParentShared<F>>()) };
         }
-        Err(e) => crate::check::fatal(format_args!("fork of the test process: {e}")),
+        Err(e) => crate::harness::check::fatal(format_args!("fork of the test process: {e}")),
     }
 }

@@ -1,0 +1,20 @@
+//! Process primitives shared by the runner and a case's processes.
+
+use std::io::Write;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+use nix::unistd::Pid;
+
+/// `pidfd_open(2)`; `None` where the kernel lacks it.
+pub(crate) fn pidfd_open(pid: Pid) -> Option<OwnedFd> {
+    // SAFETY: plain syscall; a non-negative result is a new descriptor nothing else owns.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
+    // SAFETY: as above.
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// Buffered output goes out before a fork or an exit, never twice and never lost.
+pub(crate) fn flush_std() {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+}

@@ -1,0 +1,26 @@
+//! The Landlock domain's start of a run, the hook the harness's runner calls once, before any
+//! case: the run's privilege (entering a user namespace where it is missing), a mount namespace
+//! of its own, and the header lines that say what the results are about.
+
+use crate::abi::{LandlockStatus, status};
+use crate::privilege::{establish, isolate_mounts};
+
+/// The header lines: the kernel under test and its Landlock ABI, the run's privilege, and what
+/// kept the run from a mount namespace of its own, if anything.
+pub fn start() -> Vec<String> {
+    let privilege = establish();
+    let mut lines = vec![describe_kernel(), privilege.to_string()];
+    lines.extend(isolate_mounts());
+    lines
+}
+
+/// The kernel under test: results only mean something with it.
+fn describe_kernel() -> String {
+    let release = nix::sys::utsname::uname()
+        .map(|u| u.release().to_string_lossy().into_owned())
+        .unwrap_or_else(|e| format!("(uname: {e})"));
+    match status() {
+        LandlockStatus::Available(abi) => format!("Linux {release}, Landlock ABI {abi}"),
+        status => format!("Linux {release}, no Landlock: {status}"),
+    }
+}
