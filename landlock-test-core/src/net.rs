@@ -487,7 +487,8 @@ impl NetExpect {
 /// minimal length binds as `expect.bind` says and connects with `EINVAL` (unix), the expected
 /// error, `ECONNREFUSED` (stream: nothing listens yet) or success; a real bind, then listen for
 /// a stream socket; a forked child connects and writes one byte, which this process accepts and
-/// reads. Failed checks of the child count for the case.
+/// reads; once the child was waited for, the accepted and the listening sockets are closed.
+/// Every close(2) is checked where C checks it. Failed checks of the child count for the case.
 ///
 /// Where `expect.connect` is `Ok`, the child expects `ECONNREFUSED` when a stream server is
 /// missing (bind or, as in the seed, listen expected to fail). A datagram socket needs no
@@ -505,7 +506,7 @@ pub fn test_restricted_net_fixture(srv: &Service, expect: NetExpect) {
         bind_variant_addrlen(&inval_fd, srv, minimal - 1)
     );
     crate::expect_eq!(expect.bind, bind_variant_addrlen(&inval_fd, srv, minimal));
-    drop(inval_fd);
+    crate::expect_eq!(Ok(()), close(inval_fd));
 
     let inval_fd = socket_or_fatal(srv);
     crate::expect_eq!(
@@ -531,7 +532,7 @@ pub fn test_restricted_net_fixture(srv: &Service, expect: NetExpect) {
         minimal_connect,
         connect_variant_addrlen(&inval_fd, srv, minimal)
     );
-    drop(inval_fd);
+    crate::expect_eq!(Ok(()), close(inval_fd));
 
     let bind_fd = socket_or_fatal(srv);
     crate::expect_eq!(expect.bind, bind_variant(&bind_fd, srv));
@@ -555,9 +556,11 @@ pub fn test_restricted_net_fixture(srv: &Service, expect: NetExpect) {
         if child_connect.is_ok() {
             crate::expect_eq!(Ok(1), write(&connect_fd, b"."));
         }
+        crate::expect_eq!(Ok(()), close(connect_fd));
     });
 
-    if serving && expect.connect.is_ok() {
+    // Accepts connection from the child; `None` where C's `client_fd` is `bind_fd`.
+    let client_fd = if serving && expect.connect.is_ok() {
         wait_for_peer(&bind_fd, &child);
         let client_fd = if stream {
             match test_accept(&bind_fd) {
@@ -573,8 +576,19 @@ pub fn test_restricted_net_fixture(srv: &Service, expect: NetExpect) {
             read(client_fd.as_ref().unwrap_or(&bind_fd), &mut buf)
         );
         crate::expect_eq!(b'.', buf[0]);
-    }
+        client_fd
+    } else {
+        None
+    };
     child.join();
+
+    // Closes connection, if any: C's `EXPECT_LE(0, close(client_fd))`, met by 0 alone.
+    if let Some(client_fd) = client_fd {
+        crate::expect_eq!(Ok(()), close(client_fd));
+    }
+
+    // Closes listening socket.
+    crate::expect_eq!(Ok(()), close(bind_fd));
 }
 
 #[track_caller]

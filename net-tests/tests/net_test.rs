@@ -172,6 +172,7 @@ test_f!(protocol, bind, |self, variant| {
         // Allows all actions despite bind.
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_denied_bind_p1));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
     let restricted = is_restricted(variant.prot, variant.sandbox);
 
@@ -208,6 +209,7 @@ test_f!(protocol, connect, |self, variant| {
         // Allows all actions despite connect.
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_denied_connect_p1));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
     let restricted = is_restricted(variant.prot, variant.sandbox);
 
@@ -232,6 +234,7 @@ test_f!(protocol, bind_unspec, |self, variant| {
         // Allows bind.
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     let bind_fd = assert_ok!(socket_variant(&self.srv0));
@@ -254,12 +257,13 @@ test_f!(protocol, bind_unspec, |self, variant| {
         bind_variant(&bind_fd, &self.unspec_any0),
         "Failed to bind to unspec/any socket"
     );
-    drop(bind_fd);
+    expect_eq!(Ok(()), close(bind_fd));
 
     if variant.sandbox == Sandbox::Tcp {
         let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
         // Denies bind.
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     let bind_fd = assert_ok!(socket_variant(&self.srv0));
@@ -271,7 +275,7 @@ test_f!(protocol, bind_unspec, |self, variant| {
         _ => Err(Errno::EINVAL),
     };
     expect_eq!(denied, bind_variant(&bind_fd, &self.unspec_any0));
-    drop(bind_fd);
+    expect_eq!(Ok(()), close(bind_fd));
 
     // Checks bind with AF_UNSPEC and the loopback address.
     let bind_fd = assert_ok!(socket_variant(&self.srv0));
@@ -284,6 +288,7 @@ test_f!(protocol, bind_unspec, |self, variant| {
         bind_variant(&bind_fd, &self.unspec_srv0),
         "Wrong bind error"
     );
+    expect_eq!(Ok(()), close(bind_fd));
 });
 
 test_f!(protocol, connect_unspec, |self, variant| {
@@ -315,6 +320,7 @@ test_f!(protocol, connect_unspec, |self, variant| {
             // Allows connect.
             assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_connect));
             enforce_ruleset(&ruleset_fd);
+            expect_eq!(Ok(()), close(ruleset_fd));
         }
 
         // Disconnects already connected socket, or set peer.
@@ -337,20 +343,31 @@ test_f!(protocol, connect_unspec, |self, variant| {
             let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
             // Denies connect.
             enforce_ruleset(&ruleset_fd);
+            expect_eq!(Ok(()), close(ruleset_fd));
         }
 
         // Always allowed to disconnect.
         expect_eq!(disconnect, connect_variant(&connect_fd, &self.unspec_any0));
+
+        expect_eq!(Ok(()), close(connect_fd));
     });
 
-    // Kept open until the child ended, as C's client_fd.
-    let _client_fd = if stream {
+    // `None` where C's `client_fd` is `bind_fd`.
+    let client_fd = if stream {
         wait_for_peer(&bind_fd, &child);
         Some(assert_ok!(test_accept(&bind_fd)))
     } else {
         None
     };
     child.join();
+
+    // Closes connection, if any: C's `EXPECT_LE(0, close(client_fd))`, met by 0 alone.
+    if let Some(client_fd) = client_fd {
+        expect_eq!(Ok(()), close(client_fd));
+    }
+
+    // Closes listening socket.
+    expect_eq!(Ok(()), close(bind_fd));
 });
 
 fixture! {
@@ -399,6 +416,7 @@ test_f!(ipv4, from_unix_to_inet, |self, variant| {
         // Allows connect and bind for srv0.
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_connect_p0));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     let unix_stream_fd = assert_ok!(open_socket(Protocol::UNIX_STREAM));
@@ -493,6 +511,7 @@ test_f!(tcp_layers, ruleset_overlap, |self, variant| {
         // Also allows bind, but allows connect too.
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_connect));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     if variant.num_layers >= 2 {
@@ -502,6 +521,7 @@ test_f!(tcp_layers, ruleset_overlap, |self, variant| {
         // Only allows bind.
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     if variant.num_layers >= 3 {
@@ -511,6 +531,7 @@ test_f!(tcp_layers, ruleset_overlap, |self, variant| {
         // Try to allow bind and connect.
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_connect));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     // Forbids to connect to the socket because only one ruleset layer allows connect.
@@ -533,6 +554,7 @@ test_f!(tcp_layers, ruleset_expand, |self, variant| {
         let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &bind_srv0));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     if variant.num_layers >= 2 {
@@ -551,6 +573,7 @@ test_f!(tcp_layers, ruleset_expand, |self, variant| {
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_connect_p0));
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_p1));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     if variant.num_layers >= 3 {
@@ -562,6 +585,7 @@ test_f!(tcp_layers, ruleset_expand, |self, variant| {
         let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_p0));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     test_restricted_net_fixture(&self.srv0, NetExpect::deny(false, variant.num_layers >= 3));
@@ -601,6 +625,7 @@ test_f!(mini, network_access_rights, |_, _| {
             "Failed to add rule with access {access:#x}"
         );
     }
+    expect_eq!(Ok(()), close(ruleset_fd));
 });
 
 // Checks invalid attribute, out of landlock network access range.
@@ -622,6 +647,7 @@ test_f!(mini, rule_with_unknown_access, |_, _| {
         net_port.allowed_access = access;
         expect_eq!(Err(Errno::EINVAL), add_rule(&ruleset_fd, &net_port));
     }
+    expect_eq!(Ok(()), close(ruleset_fd));
 });
 
 test_f!(mini, rule_with_unhandled_access, |_, _| {
@@ -640,6 +666,8 @@ test_f!(mini, rule_with_unhandled_access, |_, _| {
         };
         expect_eq!(handled, add_rule(&ruleset_fd, &net_port));
     }
+
+    expect_eq!(Ok(()), close(ruleset_fd));
 });
 
 test_f!(mini, inval, |_, _| {
@@ -770,22 +798,22 @@ test_f!(ipv4_tcp, with_fs, |self, _| {
         parent_fd: parent.as_raw_fd(),
     };
     assert_eq!(Ok(()), add_rule(&ruleset_fd, &path_beneath));
-    drop(parent);
+    expect_eq!(Ok(()), close(parent));
 
     // Adds a network rule.
     assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind));
 
     enforce_ruleset(&ruleset_fd);
-    drop(ruleset_fd);
+    expect_eq!(Ok(()), close(ruleset_fd));
 
-    // Tests file access.
+    // Tests file access; `test_open` also returns close(2)'s error.
     expect_eq!(Ok(()), test_open("/dev", O_RDONLY));
     expect_eq!(Err(Errno::EACCES), test_open("/", O_RDONLY));
 
     // Tests port binding.
     let bind_fd = assert_ok!(open_socket(Protocol::TCP_V4));
     expect_eq!(Ok(()), bind_variant(&bind_fd, &self.srv0));
-    drop(bind_fd);
+    expect_eq!(Ok(()), close(bind_fd));
 
     let bind_fd = assert_ok!(open_socket(Protocol::TCP_V4));
     expect_eq!(Err(Errno::EACCES), bind_variant(&bind_fd, &self.srv1));
@@ -833,6 +861,7 @@ test_f!(port_specific, bind_connect_zero, |self, variant| {
         // Checks zero port value on bind and connect actions.
         expect_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_bind_connect_zero));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     let bind_fd = assert_ok!(socket_variant(&self.srv0));
@@ -859,6 +888,9 @@ test_f!(port_specific, bind_connect_zero, |self, variant| {
         denied_if(is_restricted(variant.prot, variant.sandbox)),
         connect_variant(&connect_fd, &self.srv0)
     );
+
+    expect_eq!(Ok(()), close(connect_fd));
+    expect_eq!(Ok(()), close(bind_fd));
 });
 
 test_f!(port_specific, port_1023, |self, variant| {
@@ -874,6 +906,7 @@ test_f!(port_specific, port_1023, |self, variant| {
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_low_range_port));
         assert_eq!(Ok(()), add_rule(&ruleset_fd, &tcp_port_1024));
         enforce_ruleset(&ruleset_fd);
+        expect_eq!(Ok(()), close(ruleset_fd));
     }
 
     let bind_fd = assert_ok!(socket_variant(&self.srv0));
@@ -893,7 +926,9 @@ test_f!(port_specific, port_1023, |self, variant| {
 
     // Connects on the binded port 1023.
     expect_eq!(Ok(()), connect_variant(&connect_fd, &self.srv0));
-    drop((connect_fd, bind_fd));
+
+    expect_eq!(Ok(()), close(connect_fd));
+    expect_eq!(Ok(()), close(bind_fd));
 
     let bind_fd = assert_ok!(socket_variant(&self.srv0));
     let connect_fd = assert_ok!(socket_variant(&self.srv0));
@@ -906,6 +941,9 @@ test_f!(port_specific, port_1023, |self, variant| {
 
     // Connects on the binded port 1024.
     expect_eq!(Ok(()), connect_variant(&connect_fd, &self.srv0));
+
+    expect_eq!(Ok(()), close(connect_fd));
+    expect_eq!(Ok(()), close(bind_fd));
 });
 
 /// C's `matches_log_tcp`: the next Landlock access record denies `blockers` on
