@@ -96,9 +96,7 @@ impl Reporter {
                 for line in output.lines() {
                     let _ = writeln!(out, "# {line}");
                 }
-                if let Verdict::Fail(reason) = verdict
-                    && !reason.is_empty()
-                {
+                if let Verdict::Fail(Some(reason)) = verdict {
                     let _ = writeln!(out, "# {name}: {reason}");
                 }
                 let ok = if verdict.passed() && !matches!(verdict, Verdict::XFail(_)) {
@@ -119,8 +117,8 @@ impl Reporter {
             Format::Pretty => {
                 let status = match verdict {
                     Verdict::Pass => "ok".to_owned(),
-                    Verdict::Fail(reason) if reason.is_empty() => "FAILED".to_owned(),
-                    Verdict::Fail(reason) => format!("FAILED ({reason})"),
+                    Verdict::Fail(None) => "FAILED".to_owned(),
+                    Verdict::Fail(Some(reason)) => format!("FAILED ({reason})"),
                     Verdict::Skip(reason) => format!("skipped, SKIP: {reason}"),
                     Verdict::XFail(_) => "ok (XFAIL: failed as expected)".to_owned(),
                     Verdict::XPass => "ok (XPASS: expected to fail, passed)".to_owned(),
@@ -140,7 +138,7 @@ impl Reporter {
                 let _ = write!(out, "{c}");
                 if !verdict.passed() {
                     let _ = writeln!(out, "\n---- {name} ----");
-                    if let Verdict::Fail(reason) = verdict {
+                    if let Verdict::Fail(Some(reason)) = verdict {
                         let _ = writeln!(out, "{reason}");
                     }
                     let _ = write!(out, "{output}");

@@ -12,10 +12,11 @@ use crate::harness::shared::Shared;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verdict {
     Pass,
-    Fail(String),
+    /// Failed: by its checks alone (`None`: they printed why), or for a reason of the runner's.
+    Fail(Option<String>),
     Skip(String),
     /// Expected failure (XFAIL_ADD) that failed.
-    XFail(String),
+    XFail(Option<String>),
     /// Expected failure that passed.
     XPass,
 }
@@ -59,10 +60,10 @@ pub(crate) fn judge(
     // Leftovers are told even for a case that failed anyway: they outlive it.
     let verdict = match (raw_verdict(case, ending, shared), leftovers) {
         (verdict, None) => verdict,
-        (Verdict::Fail(reason), Some(leftovers)) if !reason.is_empty() => {
-            Verdict::Fail(format!("{reason}; {leftovers}"))
+        (Verdict::Fail(Some(reason)), Some(leftovers)) => {
+            Verdict::Fail(Some(format!("{reason}; {leftovers}")))
         }
-        (_, Some(leftovers)) => Verdict::Fail(leftovers),
+        (_, Some(leftovers)) => Verdict::Fail(Some(leftovers)),
     };
     let verdict = match (case.xfail(), verdict) {
         (true, Verdict::Fail(reason)) => Verdict::XFail(reason),
@@ -70,9 +71,9 @@ pub(crate) fn judge(
         (_, verdict) => verdict,
     };
     match verdict {
-        Verdict::Skip(reason) if strict => Verdict::Fail(format!(
+        Verdict::Skip(reason) if strict => Verdict::Fail(Some(format!(
             "skipped, and LANDLOCK_TEST_STRICT forbids skips: {reason}"
-        )),
+        ))),
         verdict => verdict,
     }
 }
@@ -81,10 +82,10 @@ fn raw_verdict(case: &Case, ending: Ending, shared: &Shared) -> Verdict {
     // A signal that killed the test grandchild counts as if it killed the case process.
     let signal = match ending {
         Ending::TimedOut(after) => {
-            return Verdict::Fail(format!(
+            return Verdict::Fail(Some(format!(
                 "terminated by timeout after {} s",
                 after.as_secs_f32()
-            ));
+            )));
         }
         Ending::Signaled(signal) => Some(signal),
         Ending::Exited(_) => Some(shared.signal()).filter(|&s| s != 0),
@@ -92,32 +93,37 @@ fn raw_verdict(case: &Case, ending: Ending, shared: &Shared) -> Verdict {
     if let Some(expected) = case.test.options.signal {
         return match signal {
             Some(s) if s == expected && !shared.failed() => Verdict::Pass,
-            Some(s) if s == expected => Verdict::Fail("failed before the expected signal".into()),
-            Some(s) => Verdict::Fail(format!(
+            Some(s) if s == expected => {
+                Verdict::Fail(Some("failed before the expected signal".into()))
+            }
+            Some(s) => Verdict::Fail(Some(format!(
                 "terminated by {} instead of the expected {}",
                 signal_name(s),
                 signal_name(expected)
-            )),
-            None => Verdict::Fail(format!(
+            ))),
+            None => Verdict::Fail(Some(format!(
                 "ended without the expected signal {}",
                 signal_name(expected)
-            )),
+            ))),
         };
     }
     if let Some(s) = signal {
-        return Verdict::Fail(format!("terminated unexpectedly by {}", signal_name(s)));
+        return Verdict::Fail(Some(format!(
+            "terminated unexpectedly by {}",
+            signal_name(s)
+        )));
     }
     if !shared.finished() {
         let code = match ending {
             Ending::Exited(code) => code,
             _ => -1,
         };
-        return Verdict::Fail(format!(
+        return Verdict::Fail(Some(format!(
             "exited with status {code} before the case completed (exit() called in a test?)"
-        ));
+        )));
     }
     if shared.failed() {
-        Verdict::Fail(String::new())
+        Verdict::Fail(None)
     } else if shared.skipped() {
         Verdict::Skip(shared.reason())
     } else {
