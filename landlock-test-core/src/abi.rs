@@ -7,18 +7,15 @@
 //! The framework-wide convention: helpers that mimic a syscall return `Result<T, Errno>`,
 //! `Ok` on success and `Err(errno)` on failure, never C's `-errno` or `+errno`.
 //! [`enforce_ruleset`] asserts instead, like common.h's: it ends the running case with
-//! [`check::fatal`] naming the failed call, its errno and what to do about it.
+//! a fatal check naming the failed call, its errno and what to do about it.
 //! [`require_abi`] ends the case as skipped when the kernel lacks a feature.
-//!
-//! Inside this crate the `landlock` crate is spelled `::landlock`, since this module is
-//! `crate::abi`.
 
 use std::ffi::c_void;
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::OnceLock;
 
-pub use ::landlock::{ABI, Access, AccessFs, AccessNet, BitFlags, make_bitflags};
+pub use landlock::{ABI, Access, AccessFs, AccessNet, BitFlags, make_bitflags};
 use nix::errno::Errno;
 
 use crate::harness::check;

@@ -105,7 +105,6 @@ pub mod privilege;
 mod startup;
 
 pub use harness::case::fork::{Child, fork_child};
-pub use harness::registry::{Fixture, NoVariant};
 pub use landlock_test_macros::{fixture, test, test_f, variant};
 
 /// TEST_HARNESS_MAIN: the `main` of a test binary. Optional arguments are lines printed in the

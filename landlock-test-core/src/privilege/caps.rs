@@ -117,8 +117,8 @@ impl fmt::Display for Cap {
     }
 }
 
-/// What [`disable_caps`] keeps in the permitted set: the list of common.h's `_init_caps()`
-/// in v6.18. A test raises one of them with [`set_cap`] only around the call that needs it.
+/// What [`disable_caps`](super::common::disable_caps) keeps in the permitted set: the list of common.h's `_init_caps()`
+/// in v6.18. A test raises one of them with [`set_cap`](super::common::set_cap) only around the call that needs it.
 pub const KEPT_CAPS: [Cap; 8] = [
     Cap::AuditControl,
     Cap::DacOverride,
@@ -211,7 +211,7 @@ pub fn has_effective(cap: Cap) -> bool {
     capget().is_ok_and(|sets| sets.effective & cap.mask() != 0)
 }
 
-/// Whether `cap` is in the calling thread's permitted set, i.e. whether [`set_cap`] can raise it.
+/// Whether `cap` is in the calling thread's permitted set, i.e. whether [`set_cap`](super::common::set_cap) can raise it.
 pub fn has_permitted(cap: Cap) -> bool {
     capget().is_ok_and(|sets| sets.permitted & cap.mask() != 0)
 }

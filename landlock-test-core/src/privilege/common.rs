@@ -1,7 +1,7 @@
 //! The capability helpers of Landlock's selftests `common.h` (Linux v6.18), which assert:
 //! `disable_caps`, `drop_caps`, `set_cap`, `clear_cap`, `set_ambient_cap`, `clear_ambient_cap`,
 //! and [`raise`] for a capability held around one call. On failure they end the running case
-//! with [`check::fatal`], reported at the caller's line, saying which call failed with which
+//! with a fatal check, reported at the caller's line, saying which call failed with which
 //! errno and which capability is missing. The C helpers use `EXPECT_*` there; going on without
 //! the wanted capabilities only produces confusing failures later, so ours are fatal.
 
