@@ -352,7 +352,7 @@ pub fn connect_variant_addrlen(
         .map(drop)
 }
 
-/// listen(2), named like fs_test.c's syscall-like helpers as the seed's review asks.
+/// listen(2), named like fs_test.c's syscall-like helpers as the RFC's review asks.
 pub fn test_listen(fd: impl AsFd, backlog: i32) -> Result<(), Errno> {
     // SAFETY: plain syscall.
     Errno::result(unsafe { libc::listen(fd.as_fd().as_raw_fd(), backlog) }).map(drop)
@@ -452,7 +452,7 @@ pub const fn denied_if(denied: bool) -> Result<(), Errno> {
 }
 
 /// What each step of [`test_restricted_net_fixture`] must return: expected results rather than
-/// C's `deny_*` booleans, as the seed's review asks.
+/// C's `deny_*` booleans, as the RFC's review asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NetExpect {
     /// bind(2), at the minimal and at the full address length.
@@ -483,7 +483,7 @@ impl NetExpect {
 }
 
 /// Checks bind, listen and connect on `srv` against `expect` (C's `test_bind_and_connect`,
-/// renamed by the seed), step by step as C: too short address lengths give `EINVAL`; the
+/// renamed by the RFC), step by step as C: too short address lengths give `EINVAL`; the
 /// minimal length binds as `expect.bind` says and connects with `EINVAL` (unix), the expected
 /// error, `ECONNREFUSED` (stream: nothing listens yet) or success; a real bind, then listen for
 /// a stream socket; a forked child connects and writes one byte, which this process accepts and
@@ -491,7 +491,7 @@ impl NetExpect {
 /// Every close(2) is checked where C checks it. Failed checks of the child count for the case.
 ///
 /// Where `expect.connect` is `Ok`, the child expects `ECONNREFUSED` when a stream server is
-/// missing (bind or, as in the seed, listen expected to fail). A datagram socket needs no
+/// missing (bind or, as in the RFC, listen expected to fail). A datagram socket needs no
 /// server: its connect only records the peer and succeeds, as upstream expects since it has UDP
 /// rights; v6.18's C expected `ECONNREFUSED` there too, in a case none of its tests reaches.
 #[track_caller]

@@ -1,10 +1,11 @@
 //! Landlock tests - Network: tools/testing/selftests/landlock/net_test.c (Linux v6.18), with
-//! the seed's LANDLOCK_ACCESS_NET_LISTEN_TCP review applied (`port_1023`, `port_endianness`,
+//! the review of the LISTEN_TCP RFC (a patch series adding LANDLOCK_ACCESS_NET_LISTEN_TCP to
+//! these tests, and its LKML review, August 2024) applied (`port_1023`, `port_endianness`,
 //! `test_restricted_net_fixture`, `test_listen`, ACCESS_ALL in the rules). Fixtures, variants
 //! and tests keep the C names and order.
 //!
-//! Listen: no released kernel restricts listen(2) (see `landlock_test_core::listen`); where the
-//! seed expects a denied listen, `listen_mode().expect(..)` derives it from the declared mode.
+//! Listen: no released kernel restricts listen(2) (see `landlock_test_core::net::listen`);
+//! where the RFC expects a denied listen, `listen_mode().expect(..)` derives it from the declared mode.
 //!
 //! ACCESS_ALL and ACCESS_LAST come from the running ABI, where C hard-codes them for its kernel:
 //! the tests stay true on kernels that know more network rights (ABI 10 adds UDP ones).
@@ -24,7 +25,7 @@ use libc::{
     O_DIRECTORY, O_PATH, O_RDONLY, SOCK_DGRAM, SOCK_STREAM,
 };
 
-/// C's ACCESS_ALL with the seed's listen right: every network right of this run.
+/// C's ACCESS_ALL with the RFC's listen right: every network right of this run.
 fn access_all() -> u64 {
     access_net_all_with_listen()
 }
