@@ -536,9 +536,13 @@ pub fn remove_path(path: &str) -> Result<(), Errno> {
 /// fstype, flags, data)`. Constant, so that variants can hold one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MntOpt {
+    /// The source; `None` mounts `fstype` as its own source.
     pub source: Option<&'static str>,
+    /// The filesystem type; `None` for a bind mount.
     pub fstype: Option<&'static str>,
+    /// The mount flags.
     pub flags: MsFlags,
+    /// The filesystem's options, e.g. `size=4m`.
     pub data: Option<&'static str>,
 }
 
@@ -703,6 +707,10 @@ pub fn cwd_matches_fs(fs_magic: u32) -> bool {
 ///             └── f1
 /// ```
 #[allow(non_upper_case_globals)]
+#[allow(
+    missing_docs,
+    reason = "fs_test.c's names, each a path of the tree drawn above"
+)]
 mod layout1_paths {
     pub const dir_s1d1: &str = "tmp/s1d1";
     pub const file1_s1d1: &str = "tmp/s1d1/f1";
@@ -804,7 +812,9 @@ pub fn remove_layout1() {
 /// skipped by [`create_ruleset_with`], as in C.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule<'a> {
+    /// The file or directory the rule is about.
     pub path: &'a str,
+    /// The filesystem rights allowed beneath `path`.
     pub access: u64,
 }
 
