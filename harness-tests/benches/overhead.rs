@@ -29,7 +29,8 @@ fn fork_loop(n: u32, child: fn()) -> Duration {
         match unsafe { fork() }.expect("fork") {
             ForkResult::Child => {
                 child();
-                // SAFETY: leave the child at once, as the harness's processes do.
+                // SAFETY: _exit(2) takes an integer and never returns: the child leaves at once,
+                // as the harness's processes do.
                 unsafe { libc::_exit(0) }
             }
             ForkResult::Parent { child } => {
@@ -50,20 +51,20 @@ fn netns_and_lo() {
         None,
     )
     .expect("socket");
+    // SAFETY: `ifreq` is plain data: all zeroes is valid.
     let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
     for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
         *dst = *src as libc::c_char;
     }
     use std::os::fd::AsRawFd;
-    // SAFETY: ifreq is valid for both ioctls, the name is NUL-terminated.
-    unsafe {
-        assert_eq!(
-            0,
-            libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req)
-        );
-        req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
-        assert_eq!(0, libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req));
-    }
+    // SAFETY: `req` is a valid `ifreq` with a NUL-terminated name; the kernel fills its flags.
+    let got = unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req) };
+    assert_eq!(0, got);
+    // SAFETY: SIOCGIFFLAGS set the flags member of the union.
+    unsafe { req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short };
+    // SAFETY: `req` is a valid `ifreq`, only read by the kernel.
+    let set = unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req) };
+    assert_eq!(0, set);
 }
 
 /// Best of `ROUNDS` wall times of `binary args`, which must succeed.

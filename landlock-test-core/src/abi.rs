@@ -25,24 +25,42 @@ use crate::harness::check;
 pub mod access {
     use super::{AccessFs, AccessNet};
 
+    /// [`AccessFs::Execute`].
     pub const LANDLOCK_ACCESS_FS_EXECUTE: u64 = AccessFs::Execute as u64;
+    /// [`AccessFs::WriteFile`].
     pub const LANDLOCK_ACCESS_FS_WRITE_FILE: u64 = AccessFs::WriteFile as u64;
+    /// [`AccessFs::ReadFile`].
     pub const LANDLOCK_ACCESS_FS_READ_FILE: u64 = AccessFs::ReadFile as u64;
+    /// [`AccessFs::ReadDir`].
     pub const LANDLOCK_ACCESS_FS_READ_DIR: u64 = AccessFs::ReadDir as u64;
+    /// [`AccessFs::RemoveDir`].
     pub const LANDLOCK_ACCESS_FS_REMOVE_DIR: u64 = AccessFs::RemoveDir as u64;
+    /// [`AccessFs::RemoveFile`].
     pub const LANDLOCK_ACCESS_FS_REMOVE_FILE: u64 = AccessFs::RemoveFile as u64;
+    /// [`AccessFs::MakeChar`].
     pub const LANDLOCK_ACCESS_FS_MAKE_CHAR: u64 = AccessFs::MakeChar as u64;
+    /// [`AccessFs::MakeDir`].
     pub const LANDLOCK_ACCESS_FS_MAKE_DIR: u64 = AccessFs::MakeDir as u64;
+    /// [`AccessFs::MakeReg`].
     pub const LANDLOCK_ACCESS_FS_MAKE_REG: u64 = AccessFs::MakeReg as u64;
+    /// [`AccessFs::MakeSock`].
     pub const LANDLOCK_ACCESS_FS_MAKE_SOCK: u64 = AccessFs::MakeSock as u64;
+    /// [`AccessFs::MakeFifo`].
     pub const LANDLOCK_ACCESS_FS_MAKE_FIFO: u64 = AccessFs::MakeFifo as u64;
+    /// [`AccessFs::MakeBlock`].
     pub const LANDLOCK_ACCESS_FS_MAKE_BLOCK: u64 = AccessFs::MakeBlock as u64;
+    /// [`AccessFs::MakeSym`].
     pub const LANDLOCK_ACCESS_FS_MAKE_SYM: u64 = AccessFs::MakeSym as u64;
+    /// [`AccessFs::Refer`].
     pub const LANDLOCK_ACCESS_FS_REFER: u64 = AccessFs::Refer as u64;
+    /// [`AccessFs::Truncate`].
     pub const LANDLOCK_ACCESS_FS_TRUNCATE: u64 = AccessFs::Truncate as u64;
+    /// [`AccessFs::IoctlDev`].
     pub const LANDLOCK_ACCESS_FS_IOCTL_DEV: u64 = AccessFs::IoctlDev as u64;
 
+    /// [`AccessNet::BindTcp`].
     pub const LANDLOCK_ACCESS_NET_BIND_TCP: u64 = AccessNet::BindTcp as u64;
+    /// [`AccessNet::ConnectTcp`].
     pub const LANDLOCK_ACCESS_NET_CONNECT_TCP: u64 = AccessNet::ConnectTcp as u64;
 }
 
@@ -94,14 +112,18 @@ pub const LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF: u32 = 1 << 2;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RulesetAttr {
+    /// The filesystem rights the ruleset handles (denies unless a rule allows them).
     pub handled_access_fs: u64,
+    /// The network rights the ruleset handles (ABI 4).
     pub handled_access_net: u64,
+    /// The IPC scopes the domain restricts (ABI 6).
     pub scoped: u64,
 }
 
 /// Access rights as the attribute structs carry them: typed flags, or raw bits as C tests
 /// write them (`LANDLOCK_ACCESS_FS_READ_FILE | ...`, unknown bits included).
 pub trait AccessBits {
+    /// The rights as the kernel's bit mask.
     fn access_bits(self) -> u64;
 }
 
@@ -167,7 +189,9 @@ impl RulesetAttr {
 #[repr(C, packed)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PathBeneathAttr {
+    /// The filesystem rights allowed beneath `parent_fd`.
     pub allowed_access: u64,
+    /// An fd of the file or directory the rule is about (typically opened with `O_PATH`).
     pub parent_fd: i32,
 }
 
@@ -187,7 +211,9 @@ impl PathBeneathAttr {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NetPortAttr {
+    /// The network rights allowed on `port`.
     pub allowed_access: u64,
+    /// The TCP port, in host byte order.
     pub port: u64,
 }
 
@@ -203,6 +229,7 @@ impl NetPortAttr {
 
 /// A rule attribute and the `landlock_rule_type` the kernel reads it as.
 pub trait RuleAttr {
+    /// The `landlock_rule_type` of this attribute.
     const RULE_TYPE: u32;
 }
 

@@ -48,16 +48,16 @@ use std::panic::Location;
 
 use libc::{O_CLOEXEC, O_PATH, mode_t};
 use nix::errno::Errno;
-use nix::fcntl::{OFlag, openat};
+use nix::fcntl::{AtFlags, OFlag, openat};
 use nix::sys::socket::{
     AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockType,
 };
-use nix::sys::stat::Mode;
+use nix::sys::stat::{Mode, SFlag};
 
 pub use nix::fcntl::AT_FDCWD;
 pub use nix::mount::MsFlags;
 pub use nix::sched::{CloneFlags, unshare};
-use nix::unistd::close;
+use nix::unistd::{UnlinkatFlags, close, dup, dup2_stdin};
 pub use nix::unistd::{Whence, chdir, chroot, lseek, read, write};
 
 use crate::abi::access::{
@@ -141,45 +141,42 @@ pub fn open(path: &str, flags: c_int) -> Result<OwnedFd, Errno> {
 
 /// `mkdir(path, mode)`.
 pub fn mkdir(path: &str, mode: mode_t) -> Result<(), Errno> {
-    let path = cstr(path)?;
-    // SAFETY: a valid C string; the kernel only reads it.
-    Errno::result(unsafe { libc::mkdir(path.as_ptr(), mode) }).map(drop)
+    nix::unistd::mkdir(path, Mode::from_bits_retain(mode))
 }
 
-/// `rmdir(path)`.
+/// `rmdir(path)`: the kernel's `unlinkat(AT_FDCWD, path, AT_REMOVEDIR)`, the same call with
+/// the same errors (nix has no `rmdir`).
 pub fn rmdir(path: &str) -> Result<(), Errno> {
-    let path = cstr(path)?;
-    // SAFETY: as above.
-    Errno::result(unsafe { libc::rmdir(path.as_ptr()) }).map(drop)
+    nix::unistd::unlinkat(AT_FDCWD, path, UnlinkatFlags::RemoveDir)
 }
 
 /// `unlink(path)`.
 pub fn unlink(path: &str) -> Result<(), Errno> {
-    let path = cstr(path)?;
-    // SAFETY: as above.
-    Errno::result(unsafe { libc::unlink(path.as_ptr()) }).map(drop)
+    nix::unistd::unlink(path)
 }
 
-/// `unlinkat(dirfd, path, flags)`, e.g. with `libc::AT_REMOVEDIR`.
+/// `unlinkat(dirfd, path, flags)`, e.g. with `libc::AT_REMOVEDIR`; other flags get `EINVAL`,
+/// as from the kernel.
 pub fn unlinkat(dirfd: impl AsFd, path: &str, flags: c_int) -> Result<(), Errno> {
-    let path = cstr(path)?;
-    let dirfd = dirfd.as_fd().as_raw_fd();
-    // SAFETY: as above; the kernel validates the fd.
-    Errno::result(unsafe { libc::unlinkat(dirfd, path.as_ptr(), flags) }).map(drop)
+    let flags = match flags {
+        0 => UnlinkatFlags::NoRemoveDir,
+        libc::AT_REMOVEDIR => UnlinkatFlags::RemoveDir,
+        _ => return Err(Errno::EINVAL),
+    };
+    nix::unistd::unlinkat(dirfd, path, flags)
 }
 
 /// `mknod(path, mode, dev)`: `mode` holds the file type, e.g. `S_IFREG | 0o700`.
 pub fn mknod(path: &str, mode: mode_t, dev: libc::dev_t) -> Result<(), Errno> {
-    let path = cstr(path)?;
-    // SAFETY: as above.
-    Errno::result(unsafe { libc::mknod(path.as_ptr(), mode, dev) }).map(drop)
+    // nix passes `kind | perm` on: every bit of `mode` reaches the kernel as given.
+    let kind = SFlag::from_bits_retain(mode & libc::S_IFMT);
+    let perm = Mode::from_bits_retain(mode & !libc::S_IFMT);
+    nix::sys::stat::mknod(path, kind, perm, dev)
 }
 
 /// `mkfifo(path, mode)`.
 pub fn mkfifo(path: &str, mode: mode_t) -> Result<(), Errno> {
-    let path = cstr(path)?;
-    // SAFETY: as above.
-    Errno::result(unsafe { libc::mkfifo(path.as_ptr(), mode) }).map(drop)
+    nix::unistd::mkfifo(path, Mode::from_bits_retain(mode))
 }
 
 /// `link(oldpath, newpath)`.
@@ -195,29 +192,17 @@ pub fn linkat(
     newpath: &str,
     flags: c_int,
 ) -> Result<(), Errno> {
-    let (oldpath, newpath) = (cstr(oldpath)?, cstr(newpath)?);
-    let (olddirfd, newdirfd) = (olddirfd.as_fd().as_raw_fd(), newdirfd.as_fd().as_raw_fd());
-    // SAFETY: valid C strings; the kernel only reads them and validates the fds.
-    let ret = unsafe {
-        libc::linkat(
-            olddirfd,
-            oldpath.as_ptr(),
-            newdirfd,
-            newpath.as_ptr(),
-            flags,
-        )
-    };
-    Errno::result(ret).map(drop)
+    let flags = AtFlags::from_bits_retain(flags);
+    nix::unistd::linkat(olddirfd, oldpath, newdirfd, newpath, flags)
 }
 
 /// `symlink(target, linkpath)`.
 pub fn symlink(target: &str, linkpath: &str) -> Result<(), Errno> {
-    let (target, linkpath) = (cstr(target)?, cstr(linkpath)?);
-    // SAFETY: valid C strings; the kernel only reads them.
-    Errno::result(unsafe { libc::symlink(target.as_ptr(), linkpath.as_ptr()) }).map(drop)
+    nix::unistd::symlinkat(target, AT_FDCWD, linkpath)
 }
 
-/// `renameat2(olddirfd, oldpath, newdirfd, newpath, flags)`.
+/// `renameat2(olddirfd, oldpath, newdirfd, newpath, flags)`. The raw syscall: nix wraps
+/// glibc's `renameat2()` only, which other C libraries (musl) lack.
 pub fn renameat2(
     olddirfd: impl AsFd,
     oldpath: &str,
@@ -227,7 +212,8 @@ pub fn renameat2(
 ) -> Result<(), Errno> {
     let (oldpath, newpath) = (cstr(oldpath)?, cstr(newpath)?);
     let (olddirfd, newdirfd) = (olddirfd.as_fd().as_raw_fd(), newdirfd.as_fd().as_raw_fd());
-    // SAFETY: valid C strings; the kernel only reads them and validates the fds.
+    // SAFETY: renameat2(2) takes two fds, which the kernel validates, and two NUL-terminated
+    // strings, which it only reads and which live (as `CString`s) until the call returns.
     let ret = unsafe {
         libc::syscall(
             libc::SYS_renameat2,
@@ -262,10 +248,12 @@ pub fn pivot_root(new_root: &str, put_old: &str) -> Result<(), Errno> {
     nix::unistd::pivot_root(new_root, put_old)
 }
 
-/// `move_mount(AT_FDCWD, from, AT_FDCWD, to, 0)`, as the C tests call it.
+/// `move_mount(AT_FDCWD, from, AT_FDCWD, to, 0)`, as the C tests call it (a raw syscall: nix
+/// has no `move_mount`).
 pub fn move_mount(from: &str, to: &str) -> Result<(), Errno> {
     let (from, to) = (cstr(from)?, cstr(to)?);
-    // SAFETY: valid C strings; the kernel only reads them.
+    // SAFETY: move_mount(2) takes two NUL-terminated strings, which the kernel only reads and
+    // which live until the call returns, and AT_FDCWD for both fds.
     let ret = unsafe {
         libc::syscall(
             libc::SYS_move_mount,
@@ -280,13 +268,16 @@ pub fn move_mount(from: &str, to: &str) -> Result<(), Errno> {
 }
 
 /// `open_tree(dirfd, path, flags)`: a new fd that the caller owns, e.g. a detached clone of a
-/// mount with `OPEN_TREE_CLONE`, unmounted when the fd is closed.
+/// mount with `OPEN_TREE_CLONE`, unmounted when the fd is closed (a raw syscall: nix has no
+/// `open_tree`).
 pub fn open_tree(dirfd: impl AsFd, path: &str, flags: c_uint) -> Result<OwnedFd, Errno> {
     let path = cstr(path)?;
     let dirfd = dirfd.as_fd().as_raw_fd();
-    // SAFETY: a valid C string; the kernel only reads it and validates the fd.
+    // SAFETY: open_tree(2) takes an fd, which the kernel validates, and a NUL-terminated
+    // string, which it only reads and which lives until the call returns.
     let ret = unsafe { libc::syscall(libc::SYS_open_tree, dirfd, path.as_ptr(), flags) };
-    // SAFETY: on success, a new fd that nothing else owns.
+    // SAFETY: on success, open_tree(2) returned a new fd of this process that nothing else
+    // owns.
     Errno::result(ret).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
@@ -451,23 +442,23 @@ pub fn test_fionread_ioctl(fd: impl AsFd) -> Result<(), Errno> {
 pub fn ioctl_error(fd: impl AsFd, cmd: libc::Ioctl) -> Result<(), Errno> {
     let mut buf = [0u8; 128];
     let fd = fd.as_fd().as_raw_fd();
-    // SAFETY: plain fd operations on this process's table.
-    let stdin_backup = unsafe { libc::dup(0) };
-    if stdin_backup <= 0 {
-        check::fatal(format_args!("dup(0) failed: {}", Errno::last()));
-    }
-    // SAFETY: fd 0 is closed on purpose and restored below.
+    let stdin_backup = match dup(std::io::stdin()) {
+        Ok(fd) => fd,
+        Err(err) => check::fatal(format_args!("dup(0) failed: {err}")),
+    };
+    // SAFETY: closing fd 0 leaves no Rust object with a dangling fd: nothing owns it (std's
+    // `Stdin` only borrows it, and reads nothing during the call), and the fd is restored
+    // below before anything else runs in this thread.
     if unsafe { libc::close(0) } != 0 {
         check::fatal(format_args!("close(0) failed: {}", Errno::last()));
     }
     let arg: *mut u8 = buf.as_mut_ptr();
     // SAFETY: every command gets a 128-byte zeroed buffer, larger than any argument that a
-    // command reads or writes here.
+    // command reads or writes here; `buf` outlives the call.
     let ret = unsafe { libc::ioctl(fd, cmd, arg) };
     let result = Errno::result(ret).map(drop);
-    // SAFETY: restores fd 0 from the backup, then closes the backup.
-    if unsafe { libc::dup2(stdin_backup, 0) } != 0 || unsafe { libc::close(stdin_backup) } != 0 {
-        check::fatal(format_args!("restoring stdin failed: {}", Errno::last()));
+    if let Err(err) = dup2_stdin(&stdin_backup).and_then(|()| close(stdin_backup)) {
+        check::fatal(format_args!("restoring stdin failed: {err}"));
     }
     result
 }
@@ -545,9 +536,13 @@ pub fn remove_path(path: &str) -> Result<(), Errno> {
 /// fstype, flags, data)`. Constant, so that variants can hold one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MntOpt {
+    /// The source; `None` mounts `fstype` as its own source.
     pub source: Option<&'static str>,
+    /// The filesystem type; `None` for a bind mount.
     pub fstype: Option<&'static str>,
+    /// The mount flags.
     pub flags: MsFlags,
+    /// The filesystem's options, e.g. `size=4m`.
     pub data: Option<&'static str>,
 }
 
@@ -712,6 +707,10 @@ pub fn cwd_matches_fs(fs_magic: u32) -> bool {
 ///             └── f1
 /// ```
 #[allow(non_upper_case_globals)]
+#[allow(
+    missing_docs,
+    reason = "fs_test.c's names, each a path of the tree drawn above"
+)]
 mod layout1_paths {
     pub const dir_s1d1: &str = "tmp/s1d1";
     pub const file1_s1d1: &str = "tmp/s1d1/f1";
@@ -813,7 +812,9 @@ pub fn remove_layout1() {
 /// skipped by [`create_ruleset_with`], as in C.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule<'a> {
+    /// The file or directory the rule is about.
     pub path: &'a str,
+    /// The filesystem rights allowed beneath `path`.
     pub access: u64,
 }
 

@@ -92,6 +92,9 @@
 //! (`enforce_ruleset`, `setup_loopback`, the capability helpers) fail the case themselves
 //! with what went wrong and what is missing. [`fs`] shows how fs_test.c's checks map.
 
+// The whole public API is documented (the test crates built on it are not held to this).
+#![warn(missing_docs)]
+
 // The harness, knowing nothing of Landlock.
 #[doc(hidden)]
 pub mod harness;

@@ -201,7 +201,7 @@ impl Service {
                     "\0selftests-landlock-abstract-unix-tid{}-index{index}",
                     gettid()
                 );
-                // SAFETY: as above.
+                // SAFETY: `sockaddr_un` is an integer and an array: all zeroes is valid.
                 let mut un: sockaddr_un = unsafe { mem::zeroed() };
                 un.sun_family = AF_UNIX as sa_family_t;
                 for (dst, src) in un.sun_path.iter_mut().zip(name.bytes()) {
@@ -279,19 +279,21 @@ impl Service {
 
 impl fmt::Debug for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // SAFETY (reads of `addr`): every member is plain data, valid whatever its bytes.
         let addr = match self.family {
             Family::Unspec | Family::Inet => {
+                // SAFETY: every member of the union is plain data, valid whatever its bytes.
                 let v4 = unsafe { self.addr.v4 };
                 let ip = Ipv4Addr::from(u32::from_be(v4.sin_addr.s_addr));
                 format!("{ip}:{}", u16::from_be(v4.sin_port))
             }
             Family::Inet6 => {
+                // SAFETY: as for `v4`: any bytes are a valid `sockaddr_in6`.
                 let v6 = unsafe { self.addr.v6 };
                 let ip = Ipv6Addr::from(v6.sin6_addr.s6_addr);
                 format!("[{ip}]:{}", u16::from_be(v6.sin6_port))
             }
             Family::Unix => {
+                // SAFETY: as for `v4`: any bytes are a valid `sockaddr_un`.
                 let path = unsafe { self.addr.un.sun_path };
                 let end = self.unix_addr_len as usize - mem::offset_of!(sockaddr_un, sun_path);
                 let name: Vec<u8> = path[1..end].iter().map(|&c| c as u8).collect();
@@ -309,7 +311,7 @@ impl fmt::Debug for Service {
 /// A close-on-exec socket of `prot`, for a test that needs no service (C's
 /// `socket(domain, type | SOCK_CLOEXEC, protocol)`).
 pub fn open_socket(prot: Protocol) -> Result<OwnedFd, Errno> {
-    // SAFETY: plain syscall; the result is checked before it is owned.
+    // SAFETY: socket(2) takes integers only: no memory of ours is involved.
     let fd = Errno::result(unsafe {
         libc::socket(prot.domain, prot.type_ | libc::SOCK_CLOEXEC, prot.protocol)
     })?;
@@ -354,7 +356,7 @@ pub fn connect_variant_addrlen(
 
 /// listen(2), named like fs_test.c's syscall-like helpers as the RFC's review asks.
 pub fn test_listen(fd: impl AsFd, backlog: i32) -> Result<(), Errno> {
-    // SAFETY: plain syscall.
+    // SAFETY: listen(2) takes integers only: no memory of ours is involved.
     Errno::result(unsafe { libc::listen(fd.as_fd().as_raw_fd(), backlog) }).map(drop)
 }
 
@@ -644,12 +646,12 @@ mod tests {
     }
 
     fn v6(srv: &Service) -> sockaddr_in6 {
-        // SAFETY: as above.
+        // SAFETY: plain data, valid whatever its bytes.
         unsafe { srv.addr.v6 }
     }
 
     fn un(srv: &Service) -> sockaddr_un {
-        // SAFETY: as above.
+        // SAFETY: plain data, valid whatever its bytes.
         unsafe { srv.addr.un }
     }
 

@@ -180,7 +180,7 @@ test_f!(escapee, leaves_a_process, |_, variant| {
     let (read_end, write_end) = nix::unistd::pipe().unwrap();
     // SAFETY: the case process is single-threaded.
     if let ForkResult::Child = unsafe { fork() }.unwrap() {
-        // SAFETY: as above, in the child.
+        // SAFETY: the child of a single-threaded process is single-threaded too.
         if let ForkResult::Child = unsafe { fork() }.unwrap() {
             (variant.leave)().unwrap();
             let pid = std::process::id().to_string();
@@ -188,7 +188,8 @@ test_f!(escapee, leaves_a_process, |_, variant| {
             drop(write_end);
             std::thread::sleep(std::time::Duration::from_secs(1000));
         }
-        // SAFETY: the middle process ends at once, orphaning the grandchild.
+        // SAFETY: _exit(2) takes an integer and never returns: the middle process ends at
+        // once, orphaning the grandchild.
         unsafe { libc::_exit(0) }
     }
     drop(write_end);

@@ -50,7 +50,8 @@ impl Drop for SharedMap {
 
 /// Maps zeroed shared anonymous memory for one `T`.
 pub(crate) fn shared_alloc<T>() -> std::io::Result<NonNull<T>> {
-    // SAFETY: plain anonymous mapping; the result is checked.
+    // SAFETY: a new anonymous mapping where the kernel chooses (no hint, no MAP_FIXED) replaces
+    // nothing of ours; the result is checked before it is used.
     let ptr = unsafe {
         libc::mmap(
             std::ptr::null_mut(),

@@ -7,9 +7,9 @@ use nix::unistd::Pid;
 
 /// `pidfd_open(2)`; `None` where the kernel lacks it.
 pub(crate) fn pidfd_open(pid: Pid) -> Option<OwnedFd> {
-    // SAFETY: plain syscall; a non-negative result is a new descriptor nothing else owns.
+    // SAFETY: pidfd_open(2) takes integers only: no memory of ours is involved.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
-    // SAFETY: as above.
+    // SAFETY: a non-negative result of pidfd_open(2) is a new fd that nothing else owns.
     (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 

@@ -13,6 +13,10 @@ use nix::errno::Errno;
 /// A Linux capability, numbered as in `include/uapi/linux/capability.h`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
+#[allow(
+    missing_docs,
+    reason = "capabilities(7)'s names, `CAP_` dropped, in camel case"
+)]
 pub enum Cap {
     Chown = 0,
     DacOverride = 1,
@@ -133,8 +137,11 @@ pub const KEPT_CAPS: [Cap; 8] = [
 /// The three capability sets of a thread, one bit per [`Cap`] ([`Cap::mask`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CapSets {
+    /// The capabilities the thread uses in permission checks.
     pub effective: u64,
+    /// The capabilities the thread may make effective.
     pub permitted: u64,
+    /// The capabilities kept across `execve(2)` (with the file's or the ambient set).
     pub inheritable: u64,
 }
 

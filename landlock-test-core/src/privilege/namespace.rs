@@ -21,13 +21,18 @@ use crate::privilege::caps::{Cap, KEPT_CAPS, capget};
 /// Set to `0` to keep a non-root run out of a user namespace (to see what skips without one).
 pub const USERNS_ENV: &str = "LANDLOCK_TEST_USERNS";
 
+/// What privilege the run has, for the tests that need some.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Privilege {
     /// Root in the initial user namespace, with the capabilities the tests raise.
     Root,
     /// Root of a user namespace: one the runner entered (`entered` holds the real uid and gid
     /// it maps to root), or one the run started in.
-    UserNamespace { entered: Option<(u32, u32)> },
+    UserNamespace {
+        /// The real uid and gid of the namespace the runner entered; `None` if it started in
+        /// one.
+        entered: Option<(u32, u32)>,
+    },
     /// Neither: why, to tell the user.
     Unprivileged(String),
 }
@@ -117,7 +122,7 @@ pub(crate) fn establish() -> &'static Privilege {
 fn probe(attempt: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
     let (read_end, write_end) = nix::unistd::pipe().map_err(|e| format!("pipe: {e}"))?;
     crate::harness::sys::flush_std();
-    // SAFETY: called by the runner while it is single-threaded.
+    // SAFETY: called by the runner while it is single-threaded, so the child may run any code.
     match unsafe { nix::unistd::fork() }.map_err(|e| format!("fork: {e}"))? {
         nix::unistd::ForkResult::Child => {
             drop(read_end);
@@ -128,7 +133,8 @@ fn probe(attempt: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
                     1
                 }
             };
-            // SAFETY: ends the child without the parent's exit handlers.
+            // SAFETY: _exit(2) takes an integer and never returns; skipping the parent's exit
+            // handlers is the point.
             unsafe { libc::_exit(status) }
         }
         nix::unistd::ForkResult::Parent { child } => {

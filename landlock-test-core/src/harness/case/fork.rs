@@ -49,7 +49,8 @@ pub fn fork_child(body: impl FnOnce()) -> Child {
                 Outcome::Skipped => 4,
             };
             flush_std();
-            // SAFETY: ends this forked process without running the parent's exit handlers.
+            // SAFETY: _exit(2) takes an integer and never returns; it ends this forked process
+            // without running the parent's exit handlers.
             unsafe { libc::_exit(code) }
         }
         Ok(ForkResult::Parent { child }) => Child { pid: child },

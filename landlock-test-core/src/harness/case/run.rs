@@ -67,7 +67,7 @@ fn install_panic_hook() {
 /// The case's process, right after the runner forked it. Never returns.
 pub(crate) fn case_main(case: Case, shared: &'static Shared, workdir: &WorkDir) -> ! {
     // Its own process group, so that a timeout kills every process the case started.
-    // SAFETY: plain syscall on this process.
+    // SAFETY: setpgid(2) takes integers only: no memory of ours is involved.
     unsafe { libc::setpgid(0, 0) };
     context::enter(case.name(), shared);
     install_panic_hook();
@@ -82,7 +82,8 @@ pub(crate) fn case_main(case: Case, shared: &'static Shared, workdir: &WorkDir) 
     workdir.leave();
     flush_std();
     shared.set_finished();
-    // SAFETY: ends the case process without running the runner's exit handlers.
+    // SAFETY: _exit(2) takes an integer and never returns; it ends the case process without
+    // running the runner's exit handlers.
     unsafe { libc::_exit(0) }
 }
 
@@ -148,7 +149,7 @@ fn run_with_parent_teardown<F: Fixture>(variant: &F::Variant, body: fn(&mut F, &
         Err(e) => crate::harness::check::fatal(format_args!("mmap of the fixture: {e}")),
     };
     flush_std();
-    // SAFETY: the case process is single-threaded.
+    // SAFETY: the case process is single-threaded, so the child may run any code.
     match unsafe { fork() } {
         Ok(ForkResult::Child) => {
             if let Some(fixture) = setup::<F>(variant) {
@@ -159,9 +160,11 @@ fn run_with_parent_teardown<F: Fixture>(variant: &F::Variant, body: fn(&mut F, &
                 catch(|| body(fixture, variant));
             }
             flush_std();
-            // SAFETY: as above; plain atomic store.
+            // SAFETY: the mapping is still ours, sized and aligned for `ParentShared<F>`, and
+            // `body_done` is an atomic: the store races with no other access.
             unsafe { (*mem.as_ptr()).body_done.store(true, Ordering::SeqCst) };
-            // SAFETY: ends the test process without running exit handlers.
+            // SAFETY: _exit(2) takes an integer and never returns; it ends the test process
+            // without running exit handlers.
             unsafe { libc::_exit(0) }
         }
         Ok(ForkResult::Parent { child }) => {

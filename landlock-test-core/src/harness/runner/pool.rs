@@ -205,7 +205,8 @@ impl Pool {
                     && let Err(e) = cgroup.join()
                 {
                     eprintln!("the case could not join its cgroup: {e}");
-                    // SAFETY: ends the case process before it ran anything.
+                    // SAFETY: _exit(2) takes an integer and never returns; it ends the case
+                    // process before it ran anything, without the runner's exit handlers.
                     unsafe { libc::_exit(1) }
                 }
                 self.close_inherited();
@@ -219,7 +220,8 @@ impl Pool {
             }
             ForkResult::Parent { child } => {
                 // Also set here, so that a kill right after fork reaches the whole group.
-                // SAFETY: plain syscall; failure only means the child already did it or died.
+                // SAFETY: setpgid(2) takes integers only: no memory of ours is involved. Its
+                // failure only means the child already did it or died.
                 unsafe { libc::setpgid(child.as_raw(), child.as_raw()) };
                 drop(write_end);
                 let started = Instant::now();
