@@ -8,9 +8,9 @@
 //! with `__` and holding `landlock_test`, so that it cannot shadow or clash with a name of the
 //! user's. The one exception is the documented variant type, `<fixture>_variant`.
 //!
-//! A variant instance `v` of fixture `f` is also a hidden associated constant of the fixture
-//! (see `render::variant`): `xfail = [v]` names it, and a variant added twice is an error at
-//! its name.
+//! A variant instance `v` of fixture `f` is also a hidden associated constant of the fixture,
+//! `f::__landlock_test_variant__v` (see `render::variant`): `xfail = [v]` names it, and a
+//! variant added twice is an error at its name.
 
 use proc_macro2::{Ident, Span};
 use quote::format_ident;

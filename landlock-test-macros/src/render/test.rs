@@ -67,7 +67,7 @@ pub fn render(input: &TestInput) -> TokenStream {
     // The body lives inside the entry's initializer, and the entry inside a `const _` block:
     // the marker is the only name this test adds to the module, and a duplicate test is one
     // error, at its name. Inside the block, the user's code sees no name of ours but
-    // prefixed ones (see `names`).
+    // reserved ones (see `names`).
     let entry = names::entry();
     let (marker, fixture_name, fixture_line, run) = match &input.fixture {
         Some(fixture) => {

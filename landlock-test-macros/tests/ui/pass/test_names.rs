@@ -37,6 +37,12 @@ mod core {}
 
 mod runner {}
 
+#[allow(dead_code)]
+struct ExitCode;
+
+#[allow(dead_code)]
+fn add_context() {}
+
 test!(calls_user_body, || {
     body();
     assert_true!(BODY_CALLED.load(Ordering::Relaxed));
@@ -57,4 +63,4 @@ test!(signal_from_user_const, signal = ENTRY, || {
     std::process::abort();
 });
 
-test_harness_main!();
+test_harness_main!(String::from("next to user items named like generated ones"));
