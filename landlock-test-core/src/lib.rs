@@ -108,6 +108,9 @@ pub mod privilege;
 mod startup;
 
 pub use harness::case::fork::{Child, fork_child};
+/// What a fixture without `variant!` has as its variant; named in compiler errors.
+#[doc(hidden)]
+pub use harness::registry::NoVariant;
 pub use landlock_test_macros::{fixture, test, test_f, variant};
 
 /// TEST_HARNESS_MAIN: the `main` of a test binary. Optional arguments are lines printed in the

@@ -1,6 +1,6 @@
 //! `test_f!` and `test!` → the body as a function and one registry entry.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 use super::closure::{fixture_receiver, param_pat};
@@ -33,7 +33,10 @@ fn options(options: &Options, fixture: Option<&syn::Ident>) -> TokenStream {
         (Some(Xfail::Variants(names)), Some(fixture)) => {
             // Each variant is a hidden associated constant of the fixture (see
             // `render::variant`): an unknown one is a compile error at its name.
-            let checks = names.iter().map(|v| quote!(let _ = <#fixture>::#v;));
+            let checks = names.iter().map(|v| {
+                let marker = names::variant_marker(v);
+                quote!(let _ = <#fixture>::#marker;)
+            });
             let names = names.iter().map(|v| v.to_string());
             quote! {{
                 const _: () = { #(#checks)* };
@@ -63,24 +66,33 @@ pub fn render(input: &TestInput) -> TokenStream {
 
     // The body lives inside the entry's initializer, and the entry inside a `const _` block:
     // the marker is the only name this test adds to the module, and a duplicate test is one
-    // error, at its name.
+    // error, at its name. Inside the block, the user's code sees no name of ours but
+    // reserved ones (see `names`).
+    let entry = names::entry();
     let (marker, fixture_name, fixture_line, run) = match &input.fixture {
         Some(fixture) => {
             let (receiver, prologue) = fixture_receiver(&input.body);
             let variant_pat = param_pat(&input.body, 1);
             let fixture_trait = quote_spanned!(fixture.span()=> <#fixture as #private::Fixture>);
+            let body_trait = names::body_trait();
+            let body_method = names::body_method();
+            let variant = Ident::new("variant", Span::mixed_site());
             let run = quote! {{
-                trait Body: #private::Fixture {
-                    fn body(&mut self, variant: &Self::Variant);
+                #[allow(non_camel_case_types)]
+                trait #body_trait: #private::Fixture {
+                    fn #body_method(&mut self, variant: &Self::Variant);
                 }
-                impl Body for #fixture {
+                impl #body_trait for #fixture {
                     #[allow(unused_variables)]
-                    fn body(#receiver, #variant_pat: &Self::Variant) {
+                    fn #body_method(#receiver, #variant_pat: &Self::Variant) {
                         #prologue
                         #body;
                     }
                 }
-                |variant| #private::run_fixture_test::<#fixture>(variant, <#fixture as Body>::body)
+                |#variant| #private::run_fixture_test::<#fixture>(
+                    #variant,
+                    <#fixture as #body_trait>::#body_method,
+                )
             }};
             (
                 names::test_marker(&fixture.to_string(), name),
@@ -90,12 +102,13 @@ pub fn render(input: &TestInput) -> TokenStream {
             )
         }
         None => {
-            let run = quote! {{
-                fn body() {
+            // A closure without captures is a `fn()`, and unlike a nested `fn` it adds no
+            // name that the body could call instead of the user's.
+            let run = quote! {
+                |_| #private::run_test(|| {
                     #body;
-                }
-                |_| #private::run_test(body)
-            }};
+                })
+            };
             (
                 names::test_marker("global", name),
                 quote!(#private::GLOBAL),
@@ -113,7 +126,7 @@ pub fn render(input: &TestInput) -> TokenStream {
         #marker
         const _: () = {
             #registered
-            static ENTRY: #private::TestEntry = #private::TestEntry {
+            static #entry: #private::TestEntry = #private::TestEntry {
                 fixture: #fixture_name,
                 fixture_line: #fixture_line,
                 name: #name_str,

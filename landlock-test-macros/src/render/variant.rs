@@ -34,7 +34,9 @@ fn instance(fixture: &Ident, instance: &Instance) -> TokenStream {
     let name_str = name.to_string();
     let fields = &instance.fields;
     // Spanned at the instance: a missing field is reported at its name.
-    let variant = Ident::new("Variant", name.span());
+    let variant = names::variant_alias(name);
+    let entry = names::entry();
+    let marker = names::variant_marker(name);
     let line = quote_spanned!(name.span()=> ::core::line!());
     let fixture_trait = quote_spanned!(fixture.span()=> <#fixture as #private::Fixture>);
     // `xfail = [name]` names this constant, and a variant added twice in the module defines
@@ -43,17 +45,18 @@ fn instance(fixture: &Ident, instance: &Instance) -> TokenStream {
         impl #fixture {
             #[doc(hidden)]
             #[allow(non_upper_case_globals, dead_code)]
-            const #name: () = ();
+            const #marker: () = ();
         }
     };
     quote! {
         #constant
 
         const _: () = {
+            #[allow(non_camel_case_types)]
             type #variant = #fixture_trait::Variant;
 
             #registered
-            static ENTRY: #private::VariantEntry = #private::VariantEntry {
+            static #entry: #private::VariantEntry = #private::VariantEntry {
                 fixture: #fixture_trait::NAME,
                 name: #name_str,
                 file: ::core::file!(),
