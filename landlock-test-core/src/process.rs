@@ -14,7 +14,7 @@
 //! | `ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));` | `assert_eq!(Ok(()), set_no_new_privs());` |
 //!
 //! A test's child is a [`fork_child`](crate::fork_child); the parent still waits for its
-//! ptrace stops with [`waitpid`] on [`Child::pid`](crate::Child::pid).
+//! ptrace stops with [`waitpid`](prelude::waitpid) on [`Child::pid`](crate::Child::pid).
 
 use std::os::fd::{AsFd, AsRawFd};
 
@@ -42,7 +42,7 @@ pub fn yama_ptrace_scope() -> Result<u32, Errno> {
     }
 }
 
-/// `ptrace(PTRACE_ATTACH, pid, NULL, 0)`: `pid` stops, to be waited for with [`waitpid`].
+/// `ptrace(PTRACE_ATTACH, pid, NULL, 0)`: `pid` stops, to be waited for with [`waitpid`](prelude::waitpid).
 pub fn ptrace_attach(pid: Pid) -> Result<(), Errno> {
     nix::sys::ptrace::attach(pid)
 }
