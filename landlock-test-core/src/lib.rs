@@ -105,6 +105,7 @@ pub mod audit;
 pub mod fs;
 pub mod net;
 pub mod privilege;
+pub mod process;
 mod startup;
 
 pub use harness::case::fork::{Child, fork_child};
@@ -128,7 +129,8 @@ macro_rules! test_harness_main {
 
 /// What every test file uses: the harness's macros and checks, helper processes, and Landlock's
 /// rulesets, rights and capability helpers. The names of one suite's domain come from its own
-/// prelude ([`net::prelude`], [`fs::prelude`]).
+/// prelude ([`net::prelude`], [`fs::prelude`],
+/// [`process::prelude`]).
 ///
 /// [`assert_eq!`] and [`assert_ne!`] are not here: their names are also in Rust's own prelude,
 /// so a glob import would make them ambiguous. Import them by name, as one does with

@@ -365,18 +365,7 @@ pub fn test_accept(fd: impl AsFd) -> Result<OwnedFd, Errno> {
     accept(fd)
 }
 
-/// Closes a forked child's copy of `fd`, as C's children do with the parent's listening socket.
-/// Only in a [`fork_child`] body (the case fails elsewhere): the child ends with `_exit` and
-/// never drops the `OwnedFd`, which stays the parent's.
-#[track_caller]
-pub fn close_in_child(fd: impl AsFd) -> Result<(), Errno> {
-    if !crate::harness::case::fork::in_fork_child() {
-        check::fatal(format_args!(
-            "close_in_child() outside a fork_child() body would close the test's own descriptor"
-        ));
-    }
-    close(fd.as_fd().as_raw_fd())
-}
+pub use crate::process::close_in_child;
 
 /// The port an IPv4 or IPv6 socket is bound to, in host order: the one the kernel chose after a
 /// bind to port 0 (C's `get_binded_port`). `EAFNOSUPPORT` for other families.
