@@ -59,6 +59,7 @@ use parse::variant::VariantHead;
 ///
 /// ```no_run
 /// use landlock_test_core::assert_eq;
+/// use landlock_test_core::fs::prelude::*;
 /// use landlock_test_core::prelude::*;
 ///
 /// fixture! {
@@ -134,6 +135,7 @@ pub fn fixture(input: TokenStream) -> TokenStream {
 /// named in [`test_f!`]'s `xfail = [v1, ...]`, where an unknown name is a compile error.
 ///
 /// ```no_run
+/// use landlock_test_core::net::prelude::*;
 /// use landlock_test_core::prelude::*;
 ///
 /// fixture! {
@@ -217,6 +219,7 @@ pub fn variant(input: TokenStream) -> TokenStream {
 /// Each test of a fixture has its own name: a second test of that name is a compile error.
 ///
 /// ```no_run
+/// use landlock_test_core::net::prelude::*;
 /// use landlock_test_core::prelude::*;
 ///
 /// fixture! {

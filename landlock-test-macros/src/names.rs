@@ -70,3 +70,13 @@ pub fn body_trait() -> Ident {
 pub fn body_method() -> Ident {
     Ident::new("__body_of_landlock_test", Span::call_site())
 }
+
+/// The crate-wide name that makes a second fixture of the same name an error, spanned at
+/// the fixture's name.
+pub fn fixture_unique(fixture: &Ident) -> Ident {
+    format_ident!(
+        "__landlock_test_fixture__{}",
+        fixture,
+        span = fixture.span()
+    )
+}

@@ -3,7 +3,7 @@
 //! order: `global` first, then fixture by fixture, variant by variant, test by test, as
 //! declared in the source.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::time::Duration;
 
 use linkme::distributed_slice;
@@ -59,6 +59,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// One `test_f!` or `test!`.
 pub struct TestEntry {
     pub fixture: &'static str,
+    /// The fixture's type (`NoVariant`'s for `test!`): what its variants are matched by, so
+    /// that fixtures are told apart by the compiler, not by name.
+    pub fixture_id: fn() -> TypeId,
     pub fixture_line: u32,
     pub name: &'static str,
     pub file: &'static str,
@@ -70,7 +73,8 @@ pub struct TestEntry {
 
 /// One named instance added by `variant!`.
 pub struct VariantEntry {
-    pub fixture: &'static str,
+    /// The fixture's type.
+    pub fixture: fn() -> TypeId,
     pub name: &'static str,
     pub file: &'static str,
     pub line: u32,
@@ -122,8 +126,11 @@ impl Case {
     }
 }
 
-fn variants_of(fixture: &str) -> Vec<&'static VariantEntry> {
-    let mut variants: Vec<_> = VARIANTS.iter().filter(|v| v.fixture == fixture).collect();
+fn variants_of(fixture: TypeId) -> Vec<&'static VariantEntry> {
+    let mut variants: Vec<_> = VARIANTS
+        .iter()
+        .filter(|v| (v.fixture)() == fixture)
+        .collect();
     variants.sort_by_key(|v| (v.file, v.line));
     variants
 }
@@ -132,19 +139,20 @@ fn variants_of(fixture: &str) -> Vec<&'static VariantEntry> {
 pub fn cases() -> Vec<Case> {
     let mut tests: Vec<&'static TestEntry> = TESTS.iter().collect();
     tests.sort_by_key(|t| (t.file, t.line));
-    let mut fixtures: Vec<(&str, &str, u32)> = Vec::new();
+    let mut fixtures: Vec<(TypeId, &str, &str, u32)> = Vec::new();
     for t in &tests {
-        if !fixtures.iter().any(|(name, _, _)| *name == t.fixture) {
-            fixtures.push((t.fixture, t.file, t.fixture_line));
+        let id = (t.fixture_id)();
+        if !fixtures.iter().any(|&(known, ..)| known == id) {
+            fixtures.push((id, t.fixture, t.file, t.fixture_line));
         }
     }
     // As in C, whose fixture list starts with `global`: plain tests come first.
-    fixtures.sort_by_key(|&(name, file, line)| (name != GLOBAL, file, line));
+    fixtures.sort_by_key(|&(_, name, file, line)| (name != GLOBAL, file, line));
 
     let mut cases = Vec::new();
-    for (fixture, _, _) in fixtures {
+    for (fixture, ..) in fixtures {
         let variants = variants_of(fixture);
-        let of_fixture = || tests.iter().filter(move |t| t.fixture == fixture);
+        let of_fixture = || tests.iter().filter(move |t| (t.fixture_id)() == fixture);
         if variants.is_empty() {
             cases.extend(of_fixture().map(|&test| Case {
                 test,
@@ -167,8 +175,9 @@ pub fn find(name: &str) -> Option<Case> {
     TESTS.iter().find_map(|test| {
         let rest = name.strip_prefix(test.fixture)?.strip_prefix('.')?;
         let rest = rest.strip_suffix(test.name)?;
+        let fixture = (test.fixture_id)();
         if rest.is_empty() {
-            return variants_of(test.fixture).is_empty().then_some(Case {
+            return variants_of(fixture).is_empty().then_some(Case {
                 test,
                 variant: None,
             });
@@ -176,7 +185,7 @@ pub fn find(name: &str) -> Option<Case> {
         let variant_name = rest.strip_suffix('.')?;
         VARIANTS
             .iter()
-            .find(|v| v.fixture == test.fixture && v.name == variant_name)
+            .find(|v| (v.fixture)() == fixture && v.name == variant_name)
             .map(|v| Case {
                 test,
                 variant: Some(v),

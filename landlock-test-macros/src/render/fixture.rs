@@ -82,7 +82,18 @@ pub fn render(input: &FixtureInput) -> TokenStream {
             None,
         ),
     };
+    // Case names start with the fixture's name: two fixtures of one name in a binary would
+    // give their cases the same names. `#[macro_export]` puts a macro named after the fixture
+    // at the crate's root, whatever the module: a second fixture of that name is an error at
+    // its name ("defined multiple times").
+    let unique_name = names::fixture_unique(name);
+    let unique = quote_spanned! {name.span()=>
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! #unique_name { () => {} }
+    };
     quote! {
+        #unique
         impl #private::Fixture for #name {
             const NAME: &'static str = #name_str;
             const LINE: u32 = #line;

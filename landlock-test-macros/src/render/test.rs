@@ -69,7 +69,7 @@ pub fn render(input: &TestInput) -> TokenStream {
     // error, at its name. Inside the block, the user's code sees no name of ours but
     // reserved ones (see `names`).
     let entry = names::entry();
-    let (marker, fixture_name, fixture_line, run) = match &input.fixture {
+    let (marker, fixture_name, fixture_id, fixture_line, run) = match &input.fixture {
         Some(fixture) => {
             let (receiver, prologue) = fixture_receiver(&input.body);
             let variant_pat = param_pat(&input.body, 1);
@@ -97,6 +97,7 @@ pub fn render(input: &TestInput) -> TokenStream {
             (
                 names::test_marker(&fixture.to_string(), name),
                 quote!(#fixture_trait::NAME),
+                quote!(::core::any::TypeId::of::<#fixture>),
                 quote!(#fixture_trait::LINE),
                 run,
             )
@@ -112,6 +113,7 @@ pub fn render(input: &TestInput) -> TokenStream {
             (
                 names::test_marker("global", name),
                 quote!(#private::GLOBAL),
+                quote!(::core::any::TypeId::of::<#private::NoVariant>),
                 line.clone(),
                 run,
             )
@@ -128,6 +130,7 @@ pub fn render(input: &TestInput) -> TokenStream {
             #registered
             static #entry: #private::TestEntry = #private::TestEntry {
                 fixture: #fixture_name,
+                fixture_id: #fixture_id,
                 fixture_line: #fixture_line,
                 name: #name_str,
                 file: ::core::file!(),

@@ -57,7 +57,7 @@ fn instance(fixture: &Ident, instance: &Instance) -> TokenStream {
 
             #registered
             static #entry: #private::VariantEntry = #private::VariantEntry {
-                fixture: #fixture_trait::NAME,
+                fixture: ::core::any::TypeId::of::<#fixture>,
                 name: #name_str,
                 file: ::core::file!(),
                 line: #line,
