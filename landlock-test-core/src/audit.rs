@@ -31,6 +31,8 @@
 //! the kernel logs in this process, with this case's session, after every record the case
 //! logged before; records reach the daemon in the order they were logged, so once that
 //! sentinel arrives nothing earlier is still to come. [`RECORD_TIMEOUT`] only bounds a failure.
+//! (The one record that can still slip through is another task's that was being written at the
+//! very moment the rule came in: the filter runs when a record starts, it is queued when done.)
 //!
 //! Where it differs from audit.h, because the runner runs cases in parallel:
 //! - Only one process can be the audit daemon: init first takes an exclusive lock on
@@ -156,9 +158,11 @@ impl AuditSocket {
     /// Becomes the audit daemon, keeping only the records of this case's processes (C's
     /// `audit_init_with_exe_filter`): waits for [`LOCK_FILE`], enables audit, gives this
     /// process [`CASE_LOGINUID`], registers it, adds the exclude rule, drains stale records.
-    /// Call it before the case forks, from its main thread. `EEXIST`: another audit daemon
-    /// (auditd) is registered; `EPERM`: no `CAP_AUDIT_CONTROL`, not in the initial PID
-    /// namespace, or an immutable login uid; `ECONNREFUSED`: not in the initial user namespace.
+    /// Call it before the case forks or starts threads: the login uid is the calling thread's,
+    /// inherited from then on. `EEXIST`: another audit daemon (auditd) is registered; `EPERM`:
+    /// no `CAP_AUDIT_CONTROL`, not in the initial PID namespace, audit configuration locked
+    /// (`auditctl -e 2`) or login uids immutable; `ECONNREFUSED`: not in the initial user
+    /// namespace.
     pub fn init_with_filter() -> Result<Self, Errno> {
         let lock = lock(LOCK_FILE)?;
         let fd = socket(
@@ -272,7 +276,8 @@ impl AuditSocket {
     /// Sets `audit_enabled` to 1 again and reads up to the config change record that the
     /// kernel logs for it in this session, counting the Landlock records read before it: every
     /// record the case logged before this call, since records come in the order they were
-    /// logged. Needs `CAP_AUDIT_CONTROL` effective.
+    /// logged. `ENOBUFS` when the socket overflowed meanwhile. Needs `CAP_AUDIT_CONTROL`
+    /// effective.
     fn sync(&self) -> Result<AuditRecords, Errno> {
         // No acknowledgement asked: a failure still answers with an error message.
         self.send(&netlink_message(
