@@ -1,7 +1,8 @@
 //! The audit helpers against a case's process tree (no upstream counterpart): a denial logged
 //! by any process of the case is read, whether the harness forked it or the test did with a
-//! raw fork, and whether it exited before the records were read; a denial logged by a process
-//! that is not the case's is not. Root only, as the `audit` cases of net_test.
+//! raw fork, and whether it exited before the records were read (or reads them itself, on the
+//! socket it shares with its parent); a denial logged by a process that is not the case's is
+//! not. Root only, as the `audit` cases of net_test.
 
 use std::os::fd::AsRawFd;
 
@@ -200,6 +201,33 @@ test_f!(
         expect_eq!(1, records.domain);
         expect_true!(records.access >= 1, "{records:?}");
         drop(child);
+    }
+);
+
+// As ptrace_test.c's `audit.trace`, where the denied child reads its records on the socket it
+// shares with its parent.
+test_f!(
+    audit_tree,
+    child_reads,
+    exclusive = audit,
+    |self, _variant| {
+        let audit_fd = &self.audit_fd;
+        let srv0 = &self.srv0;
+        fork_child(|| {
+            assert_eq!(Ok(()), deny_tcp());
+            let sock_fd = assert_ok!(socket_variant(srv0));
+            expect_eq!(Err(Errno::EACCES), bind_variant(&sock_fd, srv0));
+            expect_eq!(Ok(()), matches_bind(audit_fd));
+            expect_eq!(
+                Ok(AuditRecords {
+                    access: 0,
+                    domain: 1
+                }),
+                audit_fd.count_records()
+            );
+        })
+        .join();
+        expect_eq!(Ok(AuditRecords::default()), self.audit_fd.count_records());
     }
 );
 
