@@ -216,7 +216,8 @@ impl AuditSocket {
                 Err(Errno::EAGAIN) => {
                     log(format_args!(
                         "no audit record of type {record_type} within {RECORD_TIMEOUT:?}: the \
-                         access was allowed, or its record was lost (audit backlog full)"
+                         access was allowed, its record was lost (audit backlog full), or an \
+                         exclude rule other than ours dropped it (`auditctl -l` lists them)"
                     ));
                     return Err(Errno::EAGAIN);
                 }
