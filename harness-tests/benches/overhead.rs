@@ -84,6 +84,15 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// How many cases `binary` lists for the filters `filters`.
+fn listed(binary: &str, filters: &[&str]) -> usize {
+    let listed = Command::new(binary)
+        .args(["--list", "--format", "terse"])
+        .args(filters)
+        .output();
+    listed.map_or(0, |o| o.stdout.iter().filter(|&&b| b == b'\n').count())
+}
+
 fn net_test_binary() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("NET_TEST_BIN") {
         return Some(path.into());
@@ -128,10 +137,7 @@ fn main() {
     match net_test_binary() {
         Some(net) => {
             let net = net.to_string_lossy().into_owned();
-            let listed = Command::new(&net)
-                .args(["--list", "--format", "terse"])
-                .output();
-            let cases = listed.map_or(0, |o| o.stdout.iter().filter(|&&b| b == b'\n').count());
+            let cases = listed(&net, &[]);
             for threads in ["1", "2"] {
                 let wall = best_run(&net, &["-q", "--test-threads", threads]);
                 let floor_wall = floor * cases as u32 / threads.parse::<u32>().unwrap();
@@ -147,6 +153,17 @@ fn main() {
                     C_MS_PER_CASE / ms(per_case)
                 );
             }
+            // The `exclusive = audit` cases run one after the other: their chain bounds the
+            // suite's wall time from below, whatever the thread count.
+            let audit_cases = listed(&net, &["audit."]);
+            let chain = best_run(&net, &["-q", "audit."]);
+            println!(
+                "net suite, its {audit_cases} audit cases alone: {:7.1} ms wall, {:.2} ms per \
+                 case = {:.1}x the floor",
+                ms(chain),
+                ms(chain / audit_cases.max(1) as u32),
+                chain.as_secs_f64() / (floor * audit_cases.max(1) as u32).as_secs_f64()
+            );
         }
         None => println!(
             "net suite: not built in this profile; run `cargo test --release -p net-tests \

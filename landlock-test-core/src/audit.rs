@@ -3,29 +3,57 @@
 //!
 //! [`AuditSocket::init_with_filter`] enables audit, registers the calling process as the audit
 //! daemon (the one process the kernel sends records to) and adds an exclude rule so that only
-//! this process's records reach it; [`AuditSocket::cleanup`] deletes the rule. Records are
-//! matched by plain string comparison: every pattern of the net tests is C's
+//! the records of this case's processes reach it; [`AuditSocket::cleanup`] deletes the rule.
+//! Records are matched by plain string comparison: every pattern of the net tests is C's
 //! `REGEX_LANDLOCK_PREFIX` followed by fixed text, so no regex is needed.
+//!
+//! # Which records are the case's
+//!
+//! Every process of the case, and nothing of the cases running beside it: a denial may be
+//! logged by a process the case forked (with [`fork_child`](crate::fork_child) or a raw fork),
+//! which may have exited by the time records are read. Init therefore gives the case process
+//! its own login uid, [`CASE_LOGINUID`] (writing `/proc/thread-self/loginuid`, which also opens
+//! a new audit session), and the exclude rule drops every record logged by a task whose login
+//! uid differs (`AUDIT_LOGINUID`, one of the few fields the exclude list evaluates). The kernel
+//! copies the login uid into every process and thread forked afterwards, none of them can
+//! change it without `CAP_AUDIT_CONTROL`, and the rule is evaluated when a record is logged, in
+//! the task that logs it: so the case's whole process tree is kept, forked in any way, exited
+//! or not, and the other cases' processes, which keep the runner's login uid, are dropped.
+//! Matching pids instead would need the case to know every pid it forked (raw forks do not
+//! tell), and a process group or cgroup is no rule field and cannot be looked up for a process
+//! that is gone. Records that no task of the case logs are dropped too: Landlock logs a
+//! domain's deallocation from a kernel worker.
+//!
+//! # Waiting for evidence
+//!
+//! No record is waited for by the clock: [`AuditSocket::count_records`] (and init, to drain
+//! stale records) sets `audit_enabled` to 1 again, a no-op whose `AUDIT_CONFIG_CHANGE` record
+//! the kernel logs in this process, with this case's session, after every record the case
+//! logged before; records reach the daemon in the order they were logged, so once that
+//! sentinel arrives nothing earlier is still to come. [`RECORD_TIMEOUT`] only bounds a failure.
+//! (The one record that can still slip through is another task's that was being written at the
+//! very moment the rule came in: the filter runs when a record starts, it is queued when done.)
 //!
 //! Where it differs from audit.h, because the runner runs cases in parallel:
 //! - Only one process can be the audit daemon: init first takes an exclusive lock on
 //!   [`LOCK_FILE`], held until the socket drops, so that audit cases of every landlock-test
 //!   binary wait for each other instead of failing with `EEXIST`.
-//! - The exclude rule keeps the records of this process (`AUDIT_PID`), where C keeps those of
+//! - The exclude rule keeps the records of this case (its login uid), where C keeps those of
 //!   its executable (`AUDIT_EXE`): other cases of the same binary deny accesses meanwhile.
-//! - Once the rule is in place, stale records (queued while no daemon listened) are drained,
-//!   as later upstream versions do.
+//! - Records are read up to a sentinel, as above, where C reads until none came for one jiffy.
 //! - A record that must come is waited for up to [`RECORD_TIMEOUT`], not one jiffy: the kernel
 //!   sends records from its kauditd thread, which a busy machine may delay.
 //!
-//! As in C, audit stays enabled afterwards, and a process killed between init and cleanup
-//! leaves its rule behind; ours then drops every later record (`auditctl -D` deletes it).
-//! Needs `CAP_AUDIT_CONTROL` in the initial user and PID namespaces.
+//! As in C, audit stays enabled afterwards. A case killed between init and cleanup leaves its
+//! rule behind, which then drops every record but those of [`CASE_LOGINUID`]; the next init
+//! finds the same rule in place (`EEXIST`), keeps it and its cleanup deletes it. Needs
+//! `CAP_AUDIT_CONTROL` in the initial user and PID namespaces, and a case process whose login
+//! uid may change (not `auditctl --loginuid-immutable`).
 
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::panic::Location;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg, OFlag, open};
@@ -38,31 +66,37 @@ use nix::sys::stat::Mode;
 use nix::unistd::getpid;
 
 use crate::harness::check;
+use crate::privilege::caps::{Cap, has_effective, try_clear_cap, try_set_cap};
 
 /// `AUDIT_LANDLOCK_ACCESS`: the record of a denied access.
 pub const AUDIT_LANDLOCK_ACCESS: u16 = 1423;
 /// `AUDIT_LANDLOCK_DOMAIN`: the record of a domain's allocation or deallocation.
 pub const AUDIT_LANDLOCK_DOMAIN: u16 = 1424;
 
-/// The lock that makes one process at a time the audit daemon, across test binaries.
-pub const LOCK_FILE: &str = "/tmp/landlock-test-audit.lock";
+/// The lock that makes one process at a time the audit daemon, across test binaries. In
+/// `/run`, which only root may write: no other user can plant a link there, nor create the file
+/// to hold the lock; `O_NOFOLLOW` refuses a link all the same.
+pub const LOCK_FILE: &str = "/run/landlock-test-audit.lock";
+
+/// The login uid that init gives the case holding the audit daemon: an arbitrary one that no
+/// login is expected to have (not a 16-bit uid, nor `(uid_t)-1` which means unset). It is the
+/// same for every case, since audit cases run one at a time, so that a rule left by a killed
+/// case is the one the next case needs.
+pub const CASE_LOGINUID: u32 = 0x7a11_7e57;
 
 /// How long a record that must come is waited for (C's `audit_tv_dom_drop`).
 pub const RECORD_TIMEOUT: Duration = Duration::from_secs(1);
-
-/// How long without a message means that no more will come (C's `audit_tv_default`, 1 µs,
-/// which the kernel rounds up to one jiffy: 4 ms at 250 Hz).
-pub const QUIET: Duration = Duration::from_millis(10);
 
 // include/uapi/linux/audit.h
 const AUDIT_SET: u16 = 1001;
 const AUDIT_ADD_RULE: u16 = 1011;
 const AUDIT_DEL_RULE: u16 = 1012;
+const AUDIT_CONFIG_CHANGE: u16 = 1305;
 const AUDIT_STATUS_ENABLED: u32 = 0x0001;
 const AUDIT_STATUS_PID: u32 = 0x0004;
 const AUDIT_FILTER_EXCLUDE: u32 = 0x05;
 const AUDIT_NEVER: u32 = 0;
-const AUDIT_PID: u32 = 0;
+const AUDIT_LOGINUID: u32 = 9;
 const AUDIT_NOT_EQUAL: u32 = 0x3000_0000;
 /// `AUDIT_BITMASK_SIZE` and `AUDIT_MAX_FIELDS`: the arrays of `struct audit_rule_data`.
 const RULE_ARRAY: usize = 64;
@@ -114,24 +148,23 @@ pub struct AuditRecords {
 /// releases the lock.
 pub struct AuditSocket {
     fd: OwnedFd,
-    pid: u32,
+    /// The audit session that init opened, named by the sentinel records.
+    session: u32,
     rule_in_place: bool,
     _lock: Flock<OwnedFd>,
 }
 
 impl AuditSocket {
-    /// Becomes the audit daemon, keeping only this process's records (C's
-    /// `audit_init_with_exe_filter`): waits for [`LOCK_FILE`], enables audit, registers this
-    /// process, adds the exclude rule, drains stale records. `EEXIST`: another audit daemon
-    /// (auditd) is registered; `EPERM`: no `CAP_AUDIT_CONTROL`, or not in the initial PID
-    /// namespace; `ECONNREFUSED`: not in the initial user namespace.
+    /// Becomes the audit daemon, keeping only the records of this case's processes (C's
+    /// `audit_init_with_exe_filter`): waits for [`LOCK_FILE`], enables audit, gives this
+    /// process [`CASE_LOGINUID`], registers it, adds the exclude rule, drains stale records.
+    /// Call it before the case forks or starts threads: the login uid is the calling thread's,
+    /// inherited from then on. `EEXIST`: another audit daemon (auditd) is registered; `EPERM`:
+    /// no `CAP_AUDIT_CONTROL`, not in the initial PID namespace, audit configuration locked
+    /// (`auditctl -e 2`) or login uids immutable; `ECONNREFUSED`: not in the initial user
+    /// namespace.
     pub fn init_with_filter() -> Result<Self, Errno> {
-        let lock = open(
-            LOCK_FILE,
-            OFlag::O_RDWR | OFlag::O_CREAT | OFlag::O_CLOEXEC,
-            Mode::S_IRUSR | Mode::S_IWUSR,
-        )?;
-        let lock = Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, errno)| errno)?;
+        let lock = lock(LOCK_FILE)?;
         let fd = socket(
             AddressFamily::Netlink,
             SockType::Raw,
@@ -140,16 +173,23 @@ impl AuditSocket {
         )?;
         let mut audit = AuditSocket {
             fd,
-            pid: getpid().as_raw() as u32,
+            session: 0,
             rule_in_place: false,
             _lock: lock,
         };
+        // Enabled first, in the old session: the config change record of this request is
+        // never taken for the sentinel below.
         audit.set_status(AUDIT_STATUS_ENABLED, 1)?;
-        audit.set_status(AUDIT_STATUS_PID, audit.pid)?;
-        audit.request(AUDIT_ADD_RULE, &pid_rule(audit.pid))?;
+        audit.session = enter_case_session()?;
+        audit.set_status(AUDIT_STATUS_PID, getpid().as_raw() as u32)?;
+        match audit.request(AUDIT_ADD_RULE, &loginuid_rule()) {
+            // The rule of a case killed before its cleanup, the same as ours.
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(errno) => return Err(errno),
+        }
         audit.rule_in_place = true;
         // Stale records, sent before the rule kept others' out.
-        while audit.recv(QUIET).is_ok() {}
+        audit.sync()?;
         Ok(audit)
     }
 
@@ -157,7 +197,7 @@ impl AuditSocket {
     /// since the rule would drop every later record.
     pub fn cleanup(&mut self) -> Result<(), Errno> {
         self.rule_in_place = false;
-        self.request(AUDIT_DEL_RULE, &pid_rule(self.pid))
+        self.request(AUDIT_DEL_RULE, &loginuid_rule())
     }
 
     /// Reads records up to the first of `record_type`, which must read
@@ -175,9 +215,9 @@ impl AuditSocket {
                 Ok(_) => {}
                 Err(Errno::EAGAIN) => {
                     log(format_args!(
-                        "no audit record of type {record_type} within {RECORD_TIMEOUT:?}; if \
-                         the access was denied, a rule left by a killed case may drop records \
-                         (`auditctl -l` lists the rules)"
+                        "no audit record of type {record_type} within {RECORD_TIMEOUT:?}: the \
+                         access was allowed, its record was lost (audit backlog full), or an \
+                         exclude rule other than ours dropped it (`auditctl -l` lists them)"
                     ));
                     return Err(Errno::EAGAIN);
                 }
@@ -197,43 +237,91 @@ impl AuditSocket {
         }
     }
 
-    /// Counts the Landlock records that come until none has for [`QUIET`] (C's
-    /// `audit_count_records`).
+    /// Counts the Landlock records that the case logged and that were not read yet (C's
+    /// `audit_count_records`), reading up to a sentinel. Raises `CAP_AUDIT_CONTROL` for it
+    /// meanwhile: `EPERM` when it is not permitted. `EAGAIN` (explained on stderr) when the
+    /// sentinel did not come in [`RECORD_TIMEOUT`].
+    #[track_caller]
     pub fn count_records(&self) -> Result<AuditRecords, Errno> {
+        let caller = Location::caller();
+        let raise = !has_effective(Cap::AuditControl);
+        if raise {
+            try_set_cap(Cap::AuditControl).inspect_err(|errno| {
+                check::log_at(
+                    caller.file(),
+                    caller.line(),
+                    format_args!(
+                        "counting audit records needs CAP_AUDIT_CONTROL permitted (as \
+                         disable_caps() leaves it): {errno}"
+                    ),
+                );
+            })?;
+        }
+        let records = self.sync();
+        if raise {
+            try_clear_cap(Cap::AuditControl)?;
+        }
+        if records == Err(Errno::EAGAIN) {
+            check::log_at(
+                caller.file(),
+                caller.line(),
+                format_args!(
+                    "the audit sentinel (a config change record) did not come within \
+                     {RECORD_TIMEOUT:?}"
+                ),
+            );
+        }
+        records
+    }
+
+    /// Sets `audit_enabled` to 1 again and reads up to the config change record that the
+    /// kernel logs for it in this session, counting the Landlock records read before it: every
+    /// record the case logged before this call, since records come in the order they were
+    /// logged. `ENOBUFS` when the socket overflowed meanwhile. Needs `CAP_AUDIT_CONTROL`
+    /// effective.
+    fn sync(&self) -> Result<AuditRecords, Errno> {
+        // No acknowledgement asked: a failure still answers with an error message.
+        self.send(&netlink_message(
+            AUDIT_SET,
+            NLM_F_REQUEST,
+            &status(AUDIT_STATUS_ENABLED, 1),
+        ))?;
+        let deadline = Instant::now() + RECORD_TIMEOUT;
         let mut records = AuditRecords::default();
         loop {
-            match self.recv(QUIET) {
-                Ok(message) => match message.kind {
-                    AUDIT_LANDLOCK_ACCESS => records.access += 1,
-                    AUDIT_LANDLOCK_DOMAIN => records.domain += 1,
-                    _ => {}
-                },
-                Err(Errno::EAGAIN) => return Ok(records),
-                Err(errno) => return Err(errno),
+            let message = self.recv(deadline.saturating_duration_since(Instant::now()))?;
+            match message.kind {
+                AUDIT_LANDLOCK_ACCESS => records.access += 1,
+                AUDIT_LANDLOCK_DOMAIN => records.domain += 1,
+                AUDIT_CONFIG_CHANGE if is_sentinel(&message.text(), self.session) => {
+                    return Ok(records);
+                }
+                _ => {}
             }
         }
     }
 
     /// Sets one field of the kernel's audit status (C's `audit_set_status`).
     fn set_status(&self, key: u32, value: u32) -> Result<(), Errno> {
-        let value_if = |field| if key == field { value } else { 0 };
-        // The leading fields of `struct audit_status`; the kernel zeroes the rest.
-        let status = [
-            key,
-            value_if(AUDIT_STATUS_ENABLED),
-            0,
-            value_if(AUDIT_STATUS_PID),
-        ];
-        self.request(AUDIT_SET, &status)
+        self.request(AUDIT_SET, &status(key, value))
     }
 
     /// Sends a request and waits for its acknowledgement, skipping records meanwhile (C's
     /// `audit_request`).
     fn request(&self, kind: u16, payload: &[u32]) -> Result<(), Errno> {
-        let message = netlink_message(kind, payload);
+        self.send(&netlink_message(kind, NLM_F_REQUEST | NLM_F_ACK, payload))?;
+        loop {
+            if self.recv(RECORD_TIMEOUT)?.acked_type() == Some(kind) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Sends a message to the kernel (C's `audit_send`).
+    fn send(&self, message: &[u8]) -> Result<(), Errno> {
         let kernel = NetlinkAddr::new(0, 0);
         let sent = loop {
-            match sendto(self.fd.as_raw_fd(), &message, &kernel, MsgFlags::empty()) {
+            match sendto(self.fd.as_raw_fd(), message, &kernel, MsgFlags::empty()) {
                 Err(Errno::EINTR) => continue,
                 sent => break sent?,
             }
@@ -241,11 +329,7 @@ impl AuditSocket {
         if sent != message.len() {
             return Err(Errno::E2BIG);
         }
-        loop {
-            if self.recv(RECORD_TIMEOUT)?.acked_type() == Some(kind) {
-                return Ok(());
-            }
-        }
+        Ok(())
     }
 
     /// The next message, waiting up to `timeout`: `EAGAIN` when none came (C's `audit_recv`
@@ -293,13 +377,24 @@ impl Drop for AuditSocket {
     }
 }
 
-/// A request with its netlink header, asking for an acknowledgement.
-fn netlink_message(kind: u16, payload: &[u32]) -> Vec<u8> {
+/// Waits for the exclusive lock of the file at `path`, created if need be, never through a
+/// symbolic link (`ELOOP`).
+fn lock(path: &str) -> Result<Flock<OwnedFd>, Errno> {
+    let file = open(
+        path,
+        OFlag::O_RDWR | OFlag::O_CREAT | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::S_IRUSR | Mode::S_IWUSR,
+    )?;
+    Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, errno)| errno)
+}
+
+/// A request with its netlink header and `flags`.
+fn netlink_message(kind: u16, flags: u16, payload: &[u32]) -> Vec<u8> {
     let len = NLMSG_HDRLEN + 4 * payload.len();
     let mut message = Vec::with_capacity(len);
     message.extend((len as u32).to_ne_bytes());
     message.extend(kind.to_ne_bytes());
-    message.extend((NLM_F_REQUEST | NLM_F_ACK).to_ne_bytes());
+    message.extend(flags.to_ne_bytes());
     // Sequence number and port ID: 0, the kernel assigns the port.
     message.extend([0; 8]);
     for word in payload {
@@ -308,9 +403,22 @@ fn netlink_message(kind: u16, payload: &[u32]) -> Vec<u8> {
     message
 }
 
-/// `struct audit_rule_data` of the rule dropping every record not from `pid`: in the exclude
-/// list, never audit what has a `pid` other than ours. No string field, so an empty buffer.
-fn pid_rule(pid: u32) -> [u32; 4 + 4 * RULE_ARRAY] {
+/// The leading fields of a `struct audit_status` setting one field (the kernel zeroes the
+/// rest): `mask`, `enabled`, `failure`, `pid`.
+fn status(key: u32, value: u32) -> [u32; 4] {
+    let value_if = |field| if key == field { value } else { 0 };
+    [
+        key,
+        value_if(AUDIT_STATUS_ENABLED),
+        0,
+        value_if(AUDIT_STATUS_PID),
+    ]
+}
+
+/// `struct audit_rule_data` of the rule dropping every record not from the case: in the
+/// exclude list, never audit what has a login uid other than [`CASE_LOGINUID`]. No string
+/// field, so an empty buffer.
+fn loginuid_rule() -> [u32; 4 + 4 * RULE_ARRAY] {
     const FIELDS: usize = 3 + RULE_ARRAY;
     const VALUES: usize = FIELDS + RULE_ARRAY;
     const FIELDFLAGS: usize = VALUES + RULE_ARRAY;
@@ -318,10 +426,32 @@ fn pid_rule(pid: u32) -> [u32; 4 + 4 * RULE_ARRAY] {
     rule[0] = AUDIT_FILTER_EXCLUDE;
     rule[1] = AUDIT_NEVER;
     rule[2] = 1;
-    rule[FIELDS] = AUDIT_PID;
-    rule[VALUES] = pid;
+    rule[FIELDS] = AUDIT_LOGINUID;
+    rule[VALUES] = CASE_LOGINUID;
     rule[FIELDFLAGS] = AUDIT_NOT_EQUAL;
     rule
+}
+
+/// Gives the calling thread, and so every process and thread it forks afterwards,
+/// [`CASE_LOGINUID`] and a new audit session, whose ID it returns. Changing a login uid that
+/// is set needs `CAP_AUDIT_CONTROL`; `EPERM` also when login uids are immutable.
+fn enter_case_session() -> Result<u32, Errno> {
+    let errno = |err: std::io::Error| Errno::from_raw(err.raw_os_error().unwrap_or(libc::EIO));
+    std::fs::write("/proc/thread-self/loginuid", CASE_LOGINUID.to_string()).map_err(errno)?;
+    let session = std::fs::read_to_string("/proc/thread-self/sessionid").map_err(errno)?;
+    session.trim().parse().map_err(|_| Errno::EINVAL)
+}
+
+/// Whether a config change record is the one logged for [`AuditSocket::sync`]'s request in
+/// `session`: `audit(<time>:<serial>): op=set audit_enabled=1 old=<n> auid=<uid>
+/// ses=<session> ...`.
+fn is_sentinel(data: &str, session: u32) -> bool {
+    data.split_once("): ").is_some_and(|(_, fields)| {
+        fields.starts_with("op=set audit_enabled=1 ")
+            && fields
+                .split(' ')
+                .any(|field| field == format!("ses={session}"))
+    })
 }
 
 /// Splits a record that starts as C's `REGEX_LANDLOCK_PREFIX` says,
@@ -382,7 +512,11 @@ mod tests {
 
     #[test]
     fn requests_have_the_netlink_layout() {
-        let message = netlink_message(AUDIT_SET, &[AUDIT_STATUS_PID, 0, 0, 42]);
+        let message = netlink_message(
+            AUDIT_SET,
+            NLM_F_REQUEST | NLM_F_ACK,
+            &status(AUDIT_STATUS_PID, 42),
+        );
         assert_eq!(message.len(), 32);
         assert_eq!(message[..4], 32u32.to_ne_bytes());
         assert_eq!(message[4..6], AUDIT_SET.to_ne_bytes());
@@ -392,15 +526,15 @@ mod tests {
     }
 
     #[test]
-    fn pid_rule_is_a_struct_audit_rule_data() {
-        let rule = pid_rule(42);
+    fn loginuid_rule_is_a_struct_audit_rule_data() {
+        let rule = loginuid_rule();
         // flags, action, field_count, mask[64], fields[64], values[64], fieldflags[64], buflen.
         assert_eq!(size_of_val(&rule), 1040);
         assert_eq!(rule[..3], [AUDIT_FILTER_EXCLUDE, AUDIT_NEVER, 1]);
         assert_eq!(rule[3..67], [0; 64]);
         assert_eq!(
             (rule[67], rule[131], rule[195]),
-            (AUDIT_PID, 42, AUDIT_NOT_EQUAL)
+            (AUDIT_LOGINUID, CASE_LOGINUID, AUDIT_NOT_EQUAL)
         );
         assert_eq!(rule[259], 0);
     }
@@ -408,7 +542,7 @@ mod tests {
     #[test]
     fn an_ack_names_its_request() {
         let mut payload = 0i32.to_ne_bytes().to_vec();
-        payload.extend(netlink_message(AUDIT_ADD_RULE, &[])[..NLMSG_HDRLEN].iter());
+        payload.extend(netlink_message(AUDIT_ADD_RULE, NLM_F_REQUEST, &[])[..NLMSG_HDRLEN].iter());
         let ack = Message {
             kind: NLMSG_ERROR,
             payload,
@@ -420,5 +554,44 @@ mod tests {
         };
         assert_eq!(record.acked_type(), None);
         assert_eq!(record.text(), "audit(1.2:3): domain=ff");
+    }
+
+    #[test]
+    fn only_root_can_write_where_the_lock_is() {
+        let dir = std::path::Path::new(LOCK_FILE).parent().unwrap();
+        let stat = nix::sys::stat::stat(dir).unwrap();
+        assert_eq!(stat.st_uid, 0, "{dir:?}");
+        assert_eq!(stat.st_mode & 0o022, 0, "{dir:?} is writable by others");
+    }
+
+    #[test]
+    fn the_lock_follows_no_link() {
+        let dir = nix::unistd::mkdtemp(&std::env::temp_dir().join("audit-lock-XXXXXX")).unwrap();
+        let (target, link) = (dir.join("target"), dir.join("lock"));
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let locked = lock(link.to_str().unwrap()).map(drop);
+        let created = target.exists();
+        std::fs::remove_file(&link).unwrap();
+        let _ = std::fs::remove_file(&target);
+        std::fs::remove_dir(&dir).unwrap();
+        assert_eq!(locked, Err(Errno::ELOOP));
+        assert!(!created);
+    }
+
+    #[test]
+    fn the_sentinel_is_our_enabling_in_our_session() {
+        let ours = "audit(1764339000.123:456): op=set audit_enabled=1 old=1 auid=2047966807 \
+                    ses=42 subj=unconfined res=1";
+        assert!(is_sentinel(ours, 42));
+        assert!(!is_sentinel(ours, 4));
+        assert!(!is_sentinel(ours, 420));
+        for other in [
+            "audit(1.2:3): op=set audit_enabled=1 old=1 auid=4294967295 ses=4294967295 res=1",
+            "audit(1.2:3): op=set audit_pid=7 old=0 auid=2047966807 ses=42 res=1",
+            "audit(1.2:3): op=set audit_enabled=0 old=1 auid=2047966807 ses=42 res=1",
+            "audit(1.2:3): auid=2047966807 ses=42 op=add_rule key=(null) list=5 res=1",
+        ] {
+            assert!(!is_sentinel(other, 42), "{other:?}");
+        }
     }
 }

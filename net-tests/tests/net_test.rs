@@ -11,7 +11,8 @@
 //! the tests stay true on kernels that know more network rights (ABI 10 adds UDP ones).
 //!
 //! Audit: the `audit` cases read their records as the audit daemon; `landlock_test_core::audit`
-//! says how that differs from audit.h (one daemon at a time, only the case's own records).
+//! says how that differs from audit.h (one daemon at a time, only the records of the case's
+//! processes, read up to a sentinel rather than for a fixed time).
 
 use std::os::fd::AsRawFd;
 
@@ -976,7 +977,8 @@ fixture! {
         set_cap(Cap::AuditControl);
         let audit_fd = assert_ok!(
             AuditSocket::init_with_filter(),
-            "becoming the audit daemon (EEXIST: auditd runs; EPERM: no CAP_AUDIT_CONTROL)"
+            "becoming the audit daemon (EEXIST: auditd runs; EPERM: no CAP_AUDIT_CONTROL; \
+             ENOENT: no /run)"
         );
         disable_caps();
         Self { srv0, audit_fd }
