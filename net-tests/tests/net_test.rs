@@ -1006,7 +1006,7 @@ test_f!(audit, bind, exclusive = audit, |self, variant| {
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
     enforce_ruleset(&ruleset_fd);
-    drop(ruleset_fd);
+    expect_eq!(Ok(()), close(ruleset_fd));
 
     let sock_fd = assert_ok!(socket_variant(&self.srv0));
     expect_eq!(Err(Errno::EACCES), bind_variant(&sock_fd, &self.srv0));
@@ -1022,6 +1022,8 @@ test_f!(audit, bind, exclusive = audit, |self, variant| {
         }),
         self.audit_fd.count_records()
     );
+
+    expect_eq!(Ok(()), close(sock_fd));
 });
 
 test_f!(audit, connect, exclusive = audit, |self, variant| {
@@ -1030,7 +1032,7 @@ test_f!(audit, connect, exclusive = audit, |self, variant| {
 
     let ruleset_fd = assert_ok!(create_ruleset(&ruleset_attr));
     enforce_ruleset(&ruleset_fd);
-    drop(ruleset_fd);
+    expect_eq!(Ok(()), close(ruleset_fd));
 
     let sock_fd = assert_ok!(socket_variant(&self.srv0));
     expect_eq!(Err(Errno::EACCES), connect_variant(&sock_fd, &self.srv0));
@@ -1052,6 +1054,8 @@ test_f!(audit, connect, exclusive = audit, |self, variant| {
         }),
         self.audit_fd.count_records()
     );
+
+    expect_eq!(Ok(()), close(sock_fd));
 });
 
 test_harness_main!(describe_listen_mode());
