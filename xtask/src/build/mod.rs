@@ -98,8 +98,8 @@ const USAGE: &str = "\
 Usage: cargo xtask build-kernel [--source debian:PACKAGE | --source PATH] [--patches DIR]...
                                 [--config FRAGMENT]
 
-Builds an x86-64 bzImage (make allnoconfig + FRAGMENT, then the patches of each DIR in name
-order with patch -p1) and prints its path. Cached by source version, patch contents and
+Builds an x86-64 bzImage (the patches of each DIR in name order with patch -p1, then make
+allnoconfig with FRAGMENT) and prints its path. Cached by source version, patch contents and
 fragment under ${XDG_CACHE_HOME:-$HOME/.cache}/landlock-test/kernels/.
 
   --source   debian:linux-source-7.2 (default: Debian's package, fetched with a private apt
