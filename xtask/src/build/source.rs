@@ -177,7 +177,7 @@ impl PrivateApt {
             .map(|entries| {
                 entries
                     .filter_map(Result::ok)
-                    .any(|e| e.file_name().to_string_lossy().ends_with("_Packages"))
+                    .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
             })
             .unwrap_or(false);
         if !has_lists {
