@@ -24,6 +24,16 @@ fn listen_tcp() -> u64 {
     listen_mode().access()
 }
 
+/// Skips the case unless a listen right is declared.
+fn require_declared_listen() {
+    if listen_mode() == ListenMode::Unrestricted {
+        skip!(
+            "no released kernel has a listen right (LANDLOCK_ACCESS_NET_LISTEN_TCP was never \
+             merged); for a kernel that has one, declare its bit with {LISTEN_TCP_ENV}=0x10 (say)"
+        );
+    }
+}
+
 /// Enforces one layer: a ruleset handling `handled`, with one rule per `(access, port)`.
 fn enforce_layer(handled: u64, rules: &[(u64, u16)]) {
     let ruleset_fd = assert_ok!(create_ruleset(&RulesetAttr::net(handled)));
@@ -50,13 +60,7 @@ fixture! {
     setup: |variant| {
         disable_caps();
         require_net_rules();
-        if listen_mode() == ListenMode::Unrestricted {
-            skip!(
-                "no released kernel has a listen right (LANDLOCK_ACCESS_NET_LISTEN_TCP was never \
-                 merged); for a kernel that has one, declare its bit with \
-                 {LISTEN_TCP_ENV}=0x10 (say)"
-            );
-        }
+        require_declared_listen();
         let fixture = Self {
             srv0: Service::new(variant.prot, 0),
             srv1: Service::new(variant.prot, 1),
@@ -337,5 +341,79 @@ test_f!(listen_tcp, mptcp, |self, variant| {
     let unbound_fd = assert_ok!(socket_variant(&mptcp));
     expect_eq!(Ok(()), test_listen(&unbound_fd, BACKLOG));
 });
+
+fixture! {
+    listen_tcp_audit {
+        srv0: Service,
+        audit_fd: AuditSocket,
+    }
+    setup: |variant| {
+        require_initial_namespace("audit");
+        require_abi(7, "audit records of Landlock denials");
+        require_declared_listen();
+        let srv0 = Service::new(variant.prot, 0);
+        setup_loopback();
+
+        set_cap(Cap::AuditControl);
+        let audit_fd = assert_ok!(
+            AuditSocket::init_with_filter(),
+            "becoming the audit daemon (EEXIST: auditd runs; EPERM: no CAP_AUDIT_CONTROL)"
+        );
+        disable_caps();
+        Self { srv0, audit_fd }
+    },
+    teardown: |self, _| {
+        set_cap(Cap::AuditControl);
+        expect_eq!(Ok(()), self.audit_fd.cleanup());
+        clear_cap(Cap::AuditControl);
+    },
+}
+
+// The addresses as the records print them.
+variant! {
+    listen_tcp_audit {
+        addr: &'static str,
+        prot: Protocol,
+    }
+    ipv4 { addr: "127.0.0.1", prot: Protocol::TCP_V4 }
+    ipv6 { addr: "::1", prot: Protocol::TCP_V6 }
+}
+
+test_f!(
+    listen_tcp_audit,
+    listen,
+    exclusive = audit,
+    |self, variant| {
+        let listen = listen_tcp();
+        enforce_layer(
+            LANDLOCK_ACCESS_NET_BIND_TCP | listen,
+            &[(LANDLOCK_ACCESS_NET_BIND_TCP, self.srv0.port())],
+        );
+
+        let sock_fd = assert_ok!(socket_variant(&self.srv0));
+        expect_eq!(Ok(()), bind_variant(&sock_fd, &self.srv0));
+        expect_eq!(Err(Errno::EACCES), test_listen(&sock_fd, BACKLOG));
+        // The record names the right, the socket's local address (laddr, lport: the socket is
+        // bound) and the address and port checked (saddr, src).
+        let log_match = format!(
+            " blockers=net.listen_tcp laddr={addr} lport={port} saddr={addr} src={port}",
+            addr = variant.addr,
+            port = self.srv0.port()
+        );
+        expect_eq!(
+            Ok(()),
+            self.audit_fd
+                .match_record(AUDIT_LANDLOCK_ACCESS, &log_match)
+                .map(drop)
+        );
+        expect_eq!(
+            Ok(AuditRecords {
+                access: 0,
+                domain: 1
+            }),
+            self.audit_fd.count_records()
+        );
+    }
+);
 
 test_harness_main!(describe_listen_mode());
