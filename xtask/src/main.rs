@@ -2,10 +2,13 @@
 
 use std::process::ExitCode;
 
+mod build;
+
 const USAGE: &str = "\
 Usage: cargo xtask <COMMAND> [ARGS...]
 
 Commands:
+  build-kernel   build a patched test kernel (bzImage), cached (build-kernel --help)
   help           this help";
 
 fn main() -> ExitCode {
@@ -15,6 +18,7 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
+        Some("build-kernel") => build::main(args),
         Some(other) => {
             eprintln!("xtask: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
