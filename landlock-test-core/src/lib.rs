@@ -102,7 +102,9 @@ pub mod audit;
 pub mod fs;
 pub mod net;
 pub mod privilege;
+pub mod scope;
 mod startup;
+pub mod thread;
 
 pub use harness::case::fork::{Child, fork_child};
 pub use landlock_test_macros::{fixture, test, test_f, variant};
@@ -153,9 +155,10 @@ pub mod prelude {
         LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_MAX_NUM_LAYERS,
         LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF,
         LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF, LANDLOCK_RULE_NET_PORT,
-        LANDLOCK_RULE_PATH_BENEATH, NetPortAttr, PathBeneathAttr, RulesetAttr, abi, access_fs_all,
-        access_net_all, add_net_port_rule, add_path_beneath_rule, add_rule, bits_down_to,
-        bits_up_to, create_ruleset, enforce_ruleset, highest_bit, require_abi, sys_add_rule,
+        LANDLOCK_RULE_PATH_BENEATH, LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, LANDLOCK_SCOPE_SIGNAL,
+        NetPortAttr, PathBeneathAttr, RulesetAttr, abi, access_fs_all, access_net_all,
+        add_net_port_rule, add_path_beneath_rule, add_rule, bits_down_to, bits_up_to,
+        create_ruleset, enforce_ruleset, highest_bit, require_abi, sys_add_rule,
         sys_create_ruleset, sys_restrict_self,
     };
 
@@ -164,7 +167,7 @@ pub mod prelude {
     pub use crate::privilege::common::{
         clear_ambient_cap, clear_cap, disable_caps, drop_caps, raise, set_ambient_cap, set_cap,
     };
-    pub use crate::privilege::{require_initial_namespace, require_privilege};
+    pub use crate::privilege::{require_initial_namespace, require_privilege, require_uid_mapped};
 }
 
 /// A fixture with `teardown_parent` is read by the parent process from memory the test
