@@ -13,6 +13,7 @@ use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 
 use nix::errno::Errno;
 use nix::sys::socket::{ControlMessage, ControlMessageOwned, MsgFlags, recvmsg, sendmsg};
+use nix::unistd::Pid;
 
 use crate::abi::{
     LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, LANDLOCK_SCOPE_SIGNAL, RulesetAttr, create_ruleset,
@@ -103,6 +104,15 @@ pub fn recv_fd(usock: impl AsFd) -> Result<OwnedFd, Errno> {
     Err(Errno::ENODATA)
 }
 
+/// `fcntl(fd, F_SETOWN, owner)`: `owner` gets the file's `SIGIO` and `SIGURG` (a socket's
+/// out-of-band data). Landlock checks such a signal against the domain of the process that
+/// set the owner, at that time.
+pub fn set_owner(fd: impl AsFd, owner: Pid) -> Result<(), Errno> {
+    // SAFETY: F_SETOWN takes an integer argument only.
+    let ret = unsafe { libc::fcntl(fd.as_fd().as_raw_fd(), libc::F_SETOWN, owner.as_raw()) };
+    Errno::result(ret).map(drop)
+}
+
 /// Erratum 2 of Landlock ABI 6 (scoped signal handling): with [`LANDLOCK_SCOPE_SIGNAL`], a
 /// thread could not signal another thread of its own process outside its domain, which
 /// breaks glibc's `setuid(2)` (it signals every thread to change their credentials too).
@@ -138,9 +148,9 @@ pub fn scoped_signal_erratum_note() -> String {
 pub mod prelude {
     pub use super::{
         ERRATUM_SCOPED_SIGNAL, create_scoped_domain, erratum_fixed, recv_fd, require_scope,
-        scoped_signal_erratum_note, send_fd,
+        scoped_signal_erratum_note, send_fd, set_owner,
     };
-    pub use crate::thread::{CaseThread, spawn_thread};
+    pub use crate::thread::{CaseThread, raise_signal, spawn_thread};
 }
 
 #[cfg(test)]

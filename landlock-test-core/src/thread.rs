@@ -34,6 +34,15 @@ pub fn spawn_thread<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static
     }
 }
 
+/// `raise(3)`: sends `signal` to the calling thread, or with `None` only checks that it may
+/// be sent (signal 0). A handler for it has run when this returns. (Named apart from the
+/// capability guard [`raise`](crate::privilege::common::raise).)
+pub fn raise_signal(signal: Option<Signal>) -> Result<(), Errno> {
+    let signum = signal.map_or(0, |signal| signal as libc::c_int);
+    // SAFETY: plain library call on the calling thread.
+    Errno::result(unsafe { libc::raise(signum) }).map(drop)
+}
+
 impl<T> CaseThread<T> {
     /// `pthread_kill(3)`: sends `signal` to this thread, or with `None` only checks that it
     /// may be sent (signal 0). Landlock's signal scope checks it as any other signal.
