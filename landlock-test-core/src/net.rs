@@ -223,6 +223,18 @@ impl Service {
         }
     }
 
+    /// The name of a unix address, the abstract one's leading NUL included (as an audit record
+    /// prints it, in hex); `None` for other families.
+    pub fn unix_name(&self) -> Option<Vec<u8>> {
+        if self.family != Family::Unix {
+            return None;
+        }
+        // SAFETY: the unix member is the one a unix service holds.
+        let path = unsafe { self.addr.un.sun_path };
+        let end = self.unix_addr_len as usize - mem::offset_of!(sockaddr_un, sun_path);
+        Some(path[..end].iter().map(|&c| c as u8).collect())
+    }
+
     /// The protocol sockets of this service use.
     pub fn protocol(&self) -> Protocol {
         self.protocol

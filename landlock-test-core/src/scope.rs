@@ -1,6 +1,5 @@
 //! Helpers of the ported scope tests (scoped_common.h and the scoped parts of common.h, Linux
-//! v6.18): scoped domains, file descriptors passed over unix sockets, and erratum 2 of
-//! signal scoping.
+//! v6.18): scoped domains, signals through a file's owner, and erratum 2 of signal scoping.
 //!
 //! A scope (`landlock_ruleset_attr.scoped`, Landlock ABI 6, Linux 6.12) cuts a domain off from
 //! what lies outside it: [`LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET`] denies connecting or sending
@@ -8,11 +7,9 @@
 //! denies signals to such processes (`EPERM` in both cases). The abstract addresses of the
 //! tests are [`Service::unix`](crate::net::Service::unix).
 
-use std::io::{IoSlice, IoSliceMut};
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd};
 
 use nix::errno::Errno;
-use nix::sys::socket::{ControlMessage, ControlMessageOwned, MsgFlags, recvmsg, sendmsg};
 use nix::unistd::Pid;
 
 use crate::abi::{
@@ -66,42 +63,9 @@ pub fn create_scoped_domain(scope: u64) {
     crate::expect_eq!(Ok(()), nix::unistd::close(ruleset_fd));
 }
 
-/// Sends `fd` over the connected unix socket `usock` with one byte of data (common.h's
-/// `send_fd`).
-pub fn send_fd(usock: impl AsFd, fd: impl AsFd) -> Result<(), Errno> {
-    let fds = [fd.as_fd().as_raw_fd()];
-    let data = [b'.'];
-    sendmsg::<()>(
-        usock.as_fd().as_raw_fd(),
-        &[IoSlice::new(&data)],
-        &[ControlMessage::ScmRights(&fds)],
-        MsgFlags::empty(),
-        None,
-    )
-    .map(drop)
-}
-
-/// Receives a file descriptor sent by [`send_fd`], close-on-exec (common.h's `recv_fd`).
-/// `ENODATA` when the message carried none.
-pub fn recv_fd(usock: impl AsFd) -> Result<OwnedFd, Errno> {
-    let mut data = [0u8];
-    let mut iov = [IoSliceMut::new(&mut data)];
-    let mut space = nix::cmsg_space!(std::os::fd::RawFd);
-    let msg = recvmsg::<()>(
-        usock.as_fd().as_raw_fd(),
-        &mut iov,
-        Some(&mut space),
-        MsgFlags::MSG_CMSG_CLOEXEC,
-    )?;
-    for cmsg in msg.cmsgs()? {
-        if let ControlMessageOwned::ScmRights(fds) = cmsg
-            && let Some(&fd) = fds.first()
-        {
-            // SAFETY: SCM_RIGHTS installed a new descriptor in this process for us alone.
-            return Ok(unsafe { OwnedFd::from_raw_fd(fd) });
-        }
-    }
-    Err(Errno::ENODATA)
+/// What a step a scope may deny returns: `Err(EPERM)` when `denied`, else `Ok(())`.
+pub const fn eperm_if(denied: bool) -> Result<(), Errno> {
+    if denied { Err(Errno::EPERM) } else { Ok(()) }
 }
 
 /// `fcntl(fd, F_SETOWN, owner)`: `owner` gets the file's `SIGIO` and `SIGURG` (a socket's
@@ -147,8 +111,8 @@ pub fn scoped_signal_erratum_note() -> String {
 /// The names of the scope suites.
 pub mod prelude {
     pub use super::{
-        ERRATUM_SCOPED_SIGNAL, create_scoped_domain, erratum_fixed, recv_fd, require_scope,
-        scoped_signal_erratum_note, send_fd, set_owner,
+        ERRATUM_SCOPED_SIGNAL, create_scoped_domain, eperm_if, erratum_fixed, require_scope,
+        scoped_signal_erratum_note, set_owner,
     };
     pub use crate::thread::{CaseThread, raise_signal, spawn_thread};
 }
@@ -164,25 +128,5 @@ mod tests {
             "LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL"
         );
         assert_eq!(scope_names(1 << 2), "0x4");
-    }
-
-    #[test]
-    fn a_descriptor_goes_over_a_socket_pair() {
-        use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
-        let (a, b) = socketpair(
-            AddressFamily::Unix,
-            SockType::Stream,
-            None,
-            SockFlag::SOCK_CLOEXEC,
-        )
-        .unwrap();
-        let (read_end, write_end) = nix::unistd::pipe().unwrap();
-        send_fd(&a, &write_end).unwrap();
-        let received = recv_fd(&b).unwrap();
-        assert_eq!(Ok(1), nix::unistd::write(&received, b"x"));
-        let mut buf = [0u8];
-        assert_eq!(Ok(1), nix::unistd::read(&read_end, &mut buf));
-        nix::unistd::write(&a, b".").unwrap();
-        assert_eq!(Err(Errno::ENODATA), recv_fd(&b).map(drop));
     }
 }

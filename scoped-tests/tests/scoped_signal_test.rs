@@ -129,7 +129,6 @@ test_f!(scoped_domains, check_access_signal, |self, variant| {
     let parent = getpid();
     let can_signal_parent = !variant.domain_child;
     let can_signal_child = !variant.domain_parent;
-    let eperm_if = |denied: bool| if denied { Err(Errno::EPERM) } else { Ok(()) };
 
     if variant.domain_both {
         create_scoped_domain(LANDLOCK_SCOPE_SIGNAL);
