@@ -70,6 +70,7 @@ fn create_domain(sandbox: SandboxType) {
 
 /// Not in C: skips a case on a kernel that lacks a domain it will create. A case must skip
 /// before it forks, since a skip in a child process fails the case.
+#[track_caller]
 fn require_sandboxes(sandboxes: &[SandboxType]) {
     if sandboxes.contains(&SandboxType::Scope) {
         require_scope(LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET);
