@@ -124,7 +124,7 @@ macro_rules! test_harness_main {
 
 /// What every test file uses: the harness's macros and checks, helper processes, and Landlock's
 /// rulesets, rights and capability helpers. The names of one suite's domain come from its own
-/// prelude ([`net::prelude`], [`fs::prelude`]).
+/// prelude ([`net::prelude`], [`fs::prelude`], [`scope::prelude`]).
 ///
 /// [`assert_eq!`] and [`assert_ne!`] are not here: their names are also in Rust's own prelude,
 /// so a glob import would make them ambiguous. Import them by name, as one does with
