@@ -5,7 +5,7 @@
 //! reads is moved into it and handed back with its result, where C shares the descriptor
 //! number, so that the main thread closes it after the join as C does.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
@@ -15,6 +15,7 @@ use landlock_test_core::scope::prelude::*;
 use landlock_test_core::{assert_eq, assert_ok};
 use libc::SOCK_STREAM;
 use nix::fcntl::OFlag;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, kill, sigaction};
 use nix::sys::socket::{MsgFlags, recv, send};
 use nix::sys::wait::WaitStatus;
@@ -97,9 +98,22 @@ test_f!(scoping_signals, send_sig_to_parent, |self, variant| {
     });
     expect_eq!(Ok(()), close(pipe_read));
 
-    // Waits for a first signal to be received, without race condition.
+    // Waits for a first signal to be received, without race condition. Not in C, which sleeps
+    // 1 µs a turn: the wait ends when the child ended without signaling (its kill(2) precedes
+    // its exit, so its signal would be handled first), instead of at the case's timeout.
+    let pidfd = child.pidfd();
     while IS_SIGNALED.load(Ordering::SeqCst) == 0 {
-        std::thread::sleep(Duration::from_micros(1));
+        match &pidfd {
+            Some(pidfd) => {
+                let mut fds = [PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
+                if poll(&mut fds, PollTimeout::from(1u8)) == Ok(1)
+                    && IS_SIGNALED.load(Ordering::SeqCst) == 0
+                {
+                    break;
+                }
+            }
+            None => std::thread::sleep(Duration::from_micros(1)),
+        }
     }
     assert_eq!(1, IS_SIGNALED.load(Ordering::SeqCst));
     assert_eq!(Ok(1), write(&pipe_write, b"."));
