@@ -96,6 +96,12 @@ pub const LANDLOCK_RULE_PATH_BENEATH: u32 = 1;
 /// `enum landlock_rule_type`: the attribute is a [`NetPortAttr`] (ABI 4).
 pub const LANDLOCK_RULE_NET_PORT: u32 = 2;
 
+/// `landlock_ruleset_attr.scoped` (ABI 6): no connection to an abstract unix socket created
+/// outside the domain.
+pub const LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET: u64 = 1 << 0;
+/// `landlock_ruleset_attr.scoped` (ABI 6): no signal to a process outside the domain.
+pub const LANDLOCK_SCOPE_SIGNAL: u64 = 1 << 1;
+
 /// The most nested Landlock domains a thread can have: one more `landlock_restrict_self()`
 /// fails with `E2BIG`.
 pub const LANDLOCK_MAX_NUM_LAYERS: usize = 16;
@@ -502,6 +508,8 @@ mod tests {
         assert_eq!(LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF, 1);
         assert_eq!(LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, 2);
         assert_eq!(LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF, 4);
+        assert_eq!(LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, 1);
+        assert_eq!(LANDLOCK_SCOPE_SIGNAL, 2);
     }
 
     #[test]

@@ -106,7 +106,9 @@ pub mod fs;
 pub mod net;
 pub mod privilege;
 pub mod process;
+pub mod scope;
 mod startup;
+pub mod thread;
 
 pub use harness::case::fork::{Child, fork_child};
 /// What a fixture without `variant!` has as its variant; named in compiler errors.
@@ -129,8 +131,7 @@ macro_rules! test_harness_main {
 
 /// What every test file uses: the harness's macros and checks, helper processes, and Landlock's
 /// rulesets, rights and capability helpers. The names of one suite's domain come from its own
-/// prelude ([`net::prelude`], [`fs::prelude`],
-/// [`process::prelude`]).
+/// prelude ([`net::prelude`], [`fs::prelude`], [`process::prelude`], [`scope::prelude`]).
 ///
 /// [`assert_eq!`] and [`assert_ne!`] are not here: their names are also in Rust's own prelude,
 /// so a glob import would make them ambiguous. Import them by name, as one does with
@@ -161,9 +162,10 @@ pub mod prelude {
         LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_MAX_NUM_LAYERS,
         LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF,
         LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF, LANDLOCK_RULE_NET_PORT,
-        LANDLOCK_RULE_PATH_BENEATH, NetPortAttr, PathBeneathAttr, RulesetAttr, abi, access_fs_all,
-        access_net_all, add_net_port_rule, add_path_beneath_rule, add_rule, bits_down_to,
-        bits_up_to, create_ruleset, enforce_ruleset, highest_bit, require_abi, sys_add_rule,
+        LANDLOCK_RULE_PATH_BENEATH, LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, LANDLOCK_SCOPE_SIGNAL,
+        NetPortAttr, PathBeneathAttr, RulesetAttr, abi, access_fs_all, access_net_all,
+        add_net_port_rule, add_path_beneath_rule, add_rule, bits_down_to, bits_up_to,
+        create_ruleset, enforce_ruleset, highest_bit, require_abi, sys_add_rule,
         sys_create_ruleset, sys_restrict_self,
     };
 
@@ -172,7 +174,7 @@ pub mod prelude {
     pub use crate::privilege::common::{
         clear_ambient_cap, clear_cap, disable_caps, drop_caps, raise, set_ambient_cap, set_cap,
     };
-    pub use crate::privilege::{require_initial_namespace, require_privilege};
+    pub use crate::privilege::{require_initial_namespace, require_privilege, require_uid_mapped};
 }
 
 /// A fixture with `teardown_parent` is read by the parent process from memory the test

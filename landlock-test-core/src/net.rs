@@ -195,21 +195,7 @@ impl Service {
                     sin6_scope_id: 0,
                 };
             }
-            Family::Unix => {
-                // C writes a leading '_' to compute SUN_LEN, then makes it the abstract '\0'.
-                let name = format!(
-                    "\0selftests-landlock-abstract-unix-tid{}-index{index}",
-                    gettid()
-                );
-                // SAFETY: `sockaddr_un` is an integer and an array: all zeroes is valid.
-                let mut un: sockaddr_un = unsafe { mem::zeroed() };
-                un.sun_family = AF_UNIX as sa_family_t;
-                for (dst, src) in un.sun_path.iter_mut().zip(name.bytes()) {
-                    *dst = src as libc::c_char;
-                }
-                unix_addr_len = (mem::offset_of!(sockaddr_un, sun_path) + name.len()) as socklen_t;
-                addr.un = un;
-            }
+            Family::Unix => (addr.un, unix_addr_len) = abstract_unix_address(index),
         }
         Self {
             protocol,
@@ -218,6 +204,35 @@ impl Service {
             addr,
             unix_addr_len,
         }
+    }
+
+    /// An abstract unix address, any `index` (C's `set_unix_address`): the name of
+    /// [`Service::new`], for sockets of `type_` (`SOCK_STREAM` or `SOCK_DGRAM`). Its
+    /// [`port`](Self::port) is 0: no network rule applies to it.
+    pub fn unix(type_: i32, index: u16) -> Self {
+        // SAFETY: these C structures are plain integers and arrays: all zeroes is valid.
+        let mut addr: Addr = unsafe { mem::zeroed() };
+        let unix_addr_len;
+        (addr.un, unix_addr_len) = abstract_unix_address(index);
+        Self {
+            protocol: Protocol::new(AF_UNIX, type_, 0),
+            family: Family::Unix,
+            port: 0,
+            addr,
+            unix_addr_len,
+        }
+    }
+
+    /// The name of a unix address, the abstract one's leading NUL included (as an audit record
+    /// prints it, in hex); `None` for other families.
+    pub fn unix_name(&self) -> Option<Vec<u8>> {
+        if self.family != Family::Unix {
+            return None;
+        }
+        // SAFETY: the unix member is the one a unix service holds.
+        let path = unsafe { self.addr.un.sun_path };
+        let end = self.unix_addr_len as usize - mem::offset_of!(sockaddr_un, sun_path);
+        Some(path[..end].iter().map(|&c| c as u8).collect())
     }
 
     /// The protocol sockets of this service use.
@@ -275,6 +290,23 @@ impl Service {
     fn sockaddr_ptr(&self) -> *const sockaddr {
         (&raw const self.addr).cast()
     }
+}
+
+/// `\0selftests-landlock-abstract-unix-tid<tid>-index<index>` and its length.
+fn abstract_unix_address(index: u16) -> (sockaddr_un, socklen_t) {
+    // C writes a leading '_' to compute SUN_LEN, then makes it the abstract '\0'.
+    let name = format!(
+        "\0selftests-landlock-abstract-unix-tid{}-index{index}",
+        gettid()
+    );
+    // SAFETY: plain integers and arrays: all zeroes is valid.
+    let mut un: sockaddr_un = unsafe { mem::zeroed() };
+    un.sun_family = AF_UNIX as sa_family_t;
+    for (dst, src) in un.sun_path.iter_mut().zip(name.bytes()) {
+        *dst = src as libc::c_char;
+    }
+    let len = (mem::offset_of!(sockaddr_un, sun_path) + name.len()) as socklen_t;
+    (un, len)
 }
 
 impl fmt::Debug for Service {
@@ -352,6 +384,23 @@ pub fn connect_variant_addrlen(
     // SAFETY: as in `bind_variant_addrlen`.
     Errno::result(unsafe { libc::connect(fd.as_fd().as_raw_fd(), srv.sockaddr_ptr(), addrlen) })
         .map(drop)
+}
+
+/// sendto(2) of `buf` to the service's address with its full length, without flags: a
+/// datagram to a peer the socket is not connected to.
+pub fn sendto_variant(fd: impl AsFd, buf: &[u8], srv: &Service) -> Result<usize, Errno> {
+    // SAFETY: `buf` is valid for its length; the address as in `bind_variant_addrlen`.
+    let sent = unsafe {
+        libc::sendto(
+            fd.as_fd().as_raw_fd(),
+            buf.as_ptr().cast(),
+            buf.len(),
+            0,
+            srv.sockaddr_ptr(),
+            srv.addrlen(false),
+        )
+    };
+    Errno::result(sent).map(|sent| sent as usize)
 }
 
 /// listen(2), named like fs_test.c's syscall-like helpers as the RFC's review asks.
@@ -703,6 +752,20 @@ mod tests {
     }
 
     #[test]
+    fn unix_address_takes_any_index() {
+        let srv = Service::unix(SOCK_STREAM, 3);
+        let name = format!("selftests-landlock-abstract-unix-tid{}-index3", gettid());
+        assert_eq!(2 + 1 + name.len() as socklen_t, srv.addrlen(false));
+        assert_eq!((0, Protocol::UNIX_STREAM), (srv.port(), srv.protocol()));
+        let same = Service::new(Protocol::UNIX_DGRAM, 2);
+        let other = Service::unix(SOCK_DGRAM, 2);
+        assert_eq!(
+            format!("{same:?}"),
+            format!("{other:?}").replace("port: 0", "port: 16384")
+        );
+    }
+
+    #[test]
     fn set_port_moves_address_and_rule_port_together() {
         let mut srv = Service::new(Protocol::UDP_V4, 0);
         srv.set_port(u16::MAX);
@@ -854,7 +917,7 @@ pub mod prelude {
     pub use super::{
         BACKLOG, NetExpect, Protocol, SOCK_PORT_START, Sandbox, Service, bind_variant,
         bind_variant_addrlen, bound_port, close_in_child, connect_variant, connect_variant_addrlen,
-        denied_if, is_restricted, open_socket, require_net_rules, setup_loopback, socket_variant,
-        test_accept, test_listen, test_restricted_net_fixture, wait_for_peer,
+        denied_if, is_restricted, open_socket, require_net_rules, sendto_variant, setup_loopback,
+        socket_variant, test_accept, test_listen, test_restricted_net_fixture, wait_for_peer,
     };
 }

@@ -145,11 +145,12 @@ pub mod prelude {
         keyctl_session_to_parent, ptrace_attach, ptrace_detach, ptrace_traceme, read_byte,
         wexitstatus, wifexited, wifsignaled, wifstopped, write_byte, yama_ptrace_scope,
     };
+    /// C's `raise(3)` of a signal, named apart from the capability [`raise`](crate::prelude::raise).
+    pub use crate::thread::raise_signal;
     /// `prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)`, for the tests that check it step by step
     /// (`enforce_ruleset` sets it and asserts).
     pub use nix::sys::prctl::set_no_new_privs;
-    /// C's `raise(3)` of a signal, named apart from the capability [`raise`](crate::prelude::raise).
-    pub use nix::sys::signal::{Signal, raise as raise_signal};
+    pub use nix::sys::signal::Signal;
     pub use nix::sys::wait::{WaitStatus, waitpid};
     pub use nix::unistd::{Pid, getpid};
 }

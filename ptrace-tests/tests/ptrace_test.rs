@@ -285,7 +285,7 @@ test_f!(hierarchy, trace, |_, variant| {
         assert_eq!(Ok(1), write_byte(&pipe_child_write));
 
         if can_trace_child {
-            assert_eq!(Ok(()), raise_signal(Signal::SIGSTOP));
+            assert_eq!(Ok(()), raise_signal(Some(Signal::SIGSTOP)));
         }
 
         // Waits for the parent PTRACE_ATTACH test.

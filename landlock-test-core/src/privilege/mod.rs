@@ -8,5 +8,6 @@ mod namespace;
 
 pub use namespace::{
     Privilege, USERNS_ENV, privilege, require_initial_namespace, require_privilege,
+    require_uid_mapped,
 };
 pub(crate) use namespace::{establish, isolate_mounts};

@@ -226,3 +226,30 @@ pub fn require_initial_namespace(what: &str) {
         )),
     }
 }
+
+/// Whether `uid` is mapped in this process's user namespace (`/proc/self/uid_map`).
+fn uid_mapped(uid: u32) -> bool {
+    let Ok(map) = fs::read_to_string("/proc/self/uid_map") else {
+        return false;
+    };
+    map.lines().any(|line| {
+        let fields: Vec<u64> = line
+            .split_whitespace()
+            .filter_map(|field| field.parse().ok())
+            .collect();
+        matches!(fields[..], [inside, _, count] if (inside..inside + count).contains(&u64::from(uid)))
+    })
+}
+
+/// Skips the case unless `uid` is mapped in the run's user namespace, where `what` (e.g.
+/// `setuid(2)`) needs it: the user namespace the runner enters maps one uid only, and the
+/// kernel refuses ids it cannot map with `EINVAL`.
+#[track_caller]
+pub fn require_uid_mapped(uid: u32, what: &str) {
+    if !uid_mapped(uid) {
+        check::skip(format_args!(
+            "{what} needs uid {uid}, which this run's user namespace does not map: it needs \
+             root in the initial user namespace (run as root)"
+        ));
+    }
+}
