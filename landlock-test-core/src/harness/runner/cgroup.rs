@@ -5,8 +5,9 @@
 //! The cgroups carry no controller: they only group processes, so they can sit below the
 //! runner's own cgroup whatever that one holds.
 
-use std::fs;
-use std::io;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use nix::sys::signal::{Signal, kill};
@@ -15,9 +16,16 @@ use nix::unistd::Pid;
 /// Set to `0` to run the cases without cgroups (to see the guarantees without them).
 pub const CGROUPS_ENV: &str = "LANDLOCK_TEST_CGROUPS";
 
-/// The run's cgroup, holding one cgroup per case.
+/// The run's cgroup, holding the cases' cgroups. A case's cgroup is used again once the
+/// processes killed in it have left: creating a cgroup and opening its files costs more than
+/// the rest of a short case.
 pub(crate) struct RunCgroup {
     path: PathBuf,
+    /// Empty cgroups, ready for a case.
+    free: Vec<CaseCgroup>,
+    /// Cgroups of ended cases whose killed processes had not all left yet.
+    dying: Vec<CaseCgroup>,
+    created: usize,
 }
 
 impl RunCgroup {
@@ -38,59 +46,109 @@ impl RunCgroup {
             }
             Err(e) => return Err(cannot(&path, e)),
         }
-        Ok(RunCgroup { path })
+        Ok(RunCgroup {
+            path,
+            free: Vec::new(),
+            dying: Vec::new(),
+            created: 0,
+        })
     }
 
-    /// The cgroup of case `index`, created empty.
-    pub(crate) fn case(&self, index: usize) -> io::Result<CaseCgroup> {
-        let path = self.path.join(format!("case-{index}"));
-        fs::create_dir(&path)?;
-        Ok(CaseCgroup { path })
+    /// An empty cgroup for a case.
+    pub(crate) fn take(&mut self) -> io::Result<CaseCgroup> {
+        self.tidy();
+        if let Some(cgroup) = self.free.pop() {
+            return Ok(cgroup);
+        }
+        self.created += 1;
+        CaseCgroup::create(self.path.join(format!("case-{}", self.created)))
     }
 
-    /// At the end of the run, once every case cgroup is gone.
-    pub(crate) fn remove(self) {
+    /// The cgroup of a case that ended (and whose processes were killed).
+    pub(crate) fn give_back(&mut self, cgroup: CaseCgroup) {
+        if cgroup.is_empty() {
+            self.free.push(cgroup);
+        } else {
+            self.dying.push(cgroup);
+        }
+    }
+
+    /// Killed processes leave their cgroup within a scheduling round or two: whether some
+    /// have not yet.
+    pub(crate) fn has_dying(&self) -> bool {
+        !self.dying.is_empty()
+    }
+
+    /// Makes the cgroups that emptied free again.
+    pub(crate) fn tidy(&mut self) {
+        let (empty, dying) = self.dying.drain(..).partition(CaseCgroup::is_empty);
+        self.dying = dying;
+        self.free.extend::<Vec<_>>(empty);
+    }
+
+    /// At the end of the run: waits a little for the last killed processes to leave, then
+    /// removes every cgroup.
+    pub(crate) fn remove(mut self) {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while self.has_dying() && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            self.tidy();
+        }
+        drop(self.free);
+        drop(self.dying);
         remove_tree(&self.path);
     }
 }
 
-/// The cgroup of one case.
+/// The cgroup of one case, with the files the runner and the case write, open.
 pub(crate) struct CaseCgroup {
+    procs: File,
+    /// `None` before Linux 5.14.
+    kill: Option<File>,
+    events: File,
     path: PathBuf,
 }
 
 impl CaseCgroup {
+    fn create(path: PathBuf) -> io::Result<Self> {
+        fs::create_dir(&path)?;
+        let write = |name: &str| OpenOptions::new().write(true).open(path.join(name));
+        Ok(CaseCgroup {
+            procs: write("cgroup.procs")?,
+            kill: write("cgroup.kill").ok(),
+            events: File::open(path.join("cgroup.events"))?,
+            path,
+        })
+    }
+
     /// In the case's process, before it runs anything: moves it into the cgroup.
     pub(crate) fn join(&self) -> io::Result<()> {
-        fs::write(self.path.join("cgroup.procs"), b"0")
+        (&self.procs).write_all(b"0")
     }
 
     /// Kills every process in the cgroup (`cgroup.kill`, Linux 5.14; before that, each process
     /// listed, until none is left).
     pub(crate) fn kill(&self) {
-        match fs::write(self.path.join("cgroup.kill"), b"1") {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                for _ in 0..100 {
-                    let pids =
-                        fs::read_to_string(self.path.join("cgroup.procs")).unwrap_or_default();
-                    if pids.trim().is_empty() {
-                        break;
-                    }
-                    for pid in pids.split_whitespace().filter_map(|p| p.parse().ok()) {
-                        let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
-                    }
-                }
+        if let Some(mut kill_file) = self.kill.as_ref() {
+            let _ = kill_file.write_all(b"1");
+            return;
+        }
+        for _ in 0..100 {
+            let pids = fs::read_to_string(self.path.join("cgroup.procs")).unwrap_or_default();
+            if pids.trim().is_empty() {
+                break;
             }
-            _ => {}
+            for pid in pids.split_whitespace().filter_map(|p| p.parse().ok()) {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            }
         }
     }
 
-    /// Removes the cgroup: `false` while killed processes are still leaving it.
-    pub(crate) fn remove(&self) -> bool {
-        match fs::remove_dir(&self.path) {
-            Ok(()) => true,
-            Err(e) => e.kind() == io::ErrorKind::NotFound,
-        }
+    /// No process is left in it (`cgroup.events`: `populated 0`).
+    fn is_empty(&self) -> bool {
+        let mut events = [0u8; 64];
+        let n = self.events.read_at(&mut events, 0).unwrap_or(0);
+        events[..n].starts_with(b"populated 0")
     }
 }
 

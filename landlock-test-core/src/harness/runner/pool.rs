@@ -82,8 +82,6 @@ pub(crate) struct Pool {
     run_dir: RunDir,
     /// The cases' cgroups, or why there are none.
     cgroups: Result<RunCgroup, String>,
-    /// Cgroups of reported cases whose killed processes had not all left yet.
-    dying: Vec<CaseCgroup>,
     orphans: Orphans,
     capture: bool,
     running: Vec<Running>,
@@ -96,7 +94,6 @@ impl Pool {
             threads: threads.max(1),
             run_dir: RunDir::create()?,
             cgroups: RunCgroup::create(),
-            dying: Vec::new(),
             orphans: Orphans::default(),
             capture,
             running: Vec::new(),
@@ -149,10 +146,8 @@ impl Pool {
                     let r = self.running.swap_remove(i);
                     let ending = r.ending().expect("a done case has ended");
                     let duration = r.started.elapsed();
-                    if let Some(cgroup) = r.cgroup
-                        && !cgroup.remove()
-                    {
-                        self.dying.push(cgroup);
+                    if let (Some(cgroup), Ok(run)) = (r.cgroup, &mut self.cgroups) {
+                        run.give_back(cgroup);
                     }
                     on_finished(Finished {
                         index: r.index,
@@ -191,8 +186,8 @@ impl Pool {
         // never touch a later case's result.
         let shared = SharedMap::new()?;
         let workdir = WorkDir::new(self.run_dir.path(), index);
-        let cgroup = match &self.cgroups {
-            Ok(run) => Some(run.case(index)?),
+        let cgroup = match &mut self.cgroups {
+            Ok(run) => Some(run.take()?),
             Err(_) => None,
         };
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
@@ -209,6 +204,9 @@ impl Pool {
                     // process before it ran anything, without the runner's exit handlers.
                     unsafe { libc::_exit(1) }
                 }
+                // The runner's cgroup files are not the case's business.
+                drop(cgroup);
+                drop(std::mem::replace(&mut self.cgroups, Err(String::new())));
                 self.close_inherited();
                 drop(read_end);
                 if self.capture {
@@ -264,7 +262,7 @@ impl Pool {
             })
             .min();
         let mut timeout = wake_at.map_or(Duration::ZERO, |at| at.saturating_duration_since(now));
-        if !self.dying.is_empty() {
+        if self.cgroups.as_ref().is_ok_and(RunCgroup::has_dying) {
             // Killed processes leave their cgroup within a scheduling round or two.
             timeout = timeout.min(Duration::from_millis(1));
         }
@@ -326,8 +324,8 @@ impl Pool {
     fn abandon(&mut self) {
         for r in self.running.drain(..) {
             r.kill_group();
-            if let Some(cgroup) = r.cgroup {
-                self.dying.push(cgroup);
+            if let (Some(cgroup), Ok(run)) = (r.cgroup, &mut self.cgroups) {
+                run.give_back(cgroup);
             }
         }
         let _ = self.end();
@@ -336,11 +334,6 @@ impl Pool {
     /// The end of the run: no process of any case is left, nor any cgroup.
     fn end(&mut self) -> std::io::Result<()> {
         let orphans = self.orphans.end();
-        let until = Instant::now() + Duration::from_secs(2);
-        while !self.dying.is_empty() && Instant::now() < until {
-            self.dying.retain(|cgroup| !cgroup.remove());
-            std::thread::sleep(Duration::from_micros(200));
-        }
         if let Ok(run) = std::mem::replace(&mut self.cgroups, Err(String::new())) {
             run.remove();
         }
@@ -383,7 +376,9 @@ impl Pool {
                 .collect();
             self.orphans.update(&cases, &unended);
         }
-        self.dying.retain(|cgroup| !cgroup.remove());
+        if let Ok(run) = &mut self.cgroups {
+            run.tidy();
+        }
     }
 }
 
