@@ -1,11 +1,15 @@
 //! `cargo xtask`: the project's tooling, in Rust, as the rest of the project.
 
+mod matrix;
+
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 Usage: cargo xtask <COMMAND> [ARGS...]
 
 Commands:
+  kernel-matrix  boot kernels under qemu, run the suites, check them against their tables
+                 (`cargo xtask kernel-matrix --help`)
   help           this help";
 
 fn main() -> ExitCode {
@@ -15,6 +19,7 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
+        Some("kernel-matrix") => matrix::main(args.collect()),
         Some(other) => {
             eprintln!("xtask: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
