@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's tooling, in Rust, as the rest of the project.
 
 mod matrix;
+mod readme;
 
 use std::process::ExitCode;
 
@@ -10,6 +11,8 @@ Usage: cargo xtask <COMMAND> [ARGS...]
 Commands:
   kernel-matrix  boot kernels under qemu, run the suites, check them against their tables
                  (`cargo xtask kernel-matrix --help`)
+  readme         run every command of README.md's ```sh blocks, as CI does
+                 (`cargo xtask readme --help`)
   help           this help";
 
 fn main() -> ExitCode {
@@ -20,6 +23,12 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("kernel-matrix") => matrix::main(args.collect()),
+        Some("readme") => {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("xtask lies in the workspace");
+            readme::main(args.collect(), root)
+        }
         Some(other) => {
             eprintln!("xtask: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)

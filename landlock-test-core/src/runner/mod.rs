@@ -87,7 +87,8 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize) -> ExitCode {
         .unwrap_or(1);
 
     let privilege = crate::privilege::establish();
-    let mut context = vec![describe_kernel(), privilege.to_string()];
+    let errata = format!("Landlock errata fixed: {}", crate::landlock::errata());
+    let mut context = vec![describe_kernel(), errata, privilege.to_string()];
     context.extend(crate::privilege::isolate_mounts());
     context.extend(
         CONTEXT

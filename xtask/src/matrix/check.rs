@@ -99,7 +99,7 @@ fn uptime(word: Option<&str>) -> f64 {
 pub struct Report {
     /// `-` what the table expects, `+` what ran, `!` a problem with the run itself.
     pub deviations: Vec<String>,
-    /// Unexpected cases (a pair of `-`/`+` lines each), for the summary.
+    /// Unexpected cases (a pair of `-`/`+` lines each); with the `!` lines, the deviations.
     pub unexpected_cases: usize,
     /// The run written as a table, to review before copying any line.
     pub draft: String,

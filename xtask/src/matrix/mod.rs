@@ -322,7 +322,12 @@ fn check_run(
         landlock,
         seconds: meta_value("seconds").parse().unwrap_or(0.0),
         suites: Vec::new(),
-        deviations: report.deviations.len(),
+        deviations: report.unexpected_cases
+            + report
+                .deviations
+                .iter()
+                .filter(|d| d.starts_with('!'))
+                .count(),
     };
     for name in &suites {
         let Some(suite) = log.suites.iter().find(|s| &s.name == name) else {

@@ -192,15 +192,17 @@ fn parse_abi(text: &str) -> Result<Abi, String> {
 }
 
 fn parse_errata(text: &str) -> Result<Errata, String> {
-    if text == "unreported" {
-        return Ok(Errata::Unreported);
+    match text {
+        "unreported" => return Ok(Errata::Unreported),
+        "none" => return Ok(Errata::Fixed(Vec::new())),
+        _ => {}
     }
     text.split_whitespace()
         .map(|n| n.parse::<u32>())
         .collect::<Result<Vec<_>, _>>()
         .map(Errata::Fixed)
         .map_err(|_| {
-            format!("'errata' must be 'unreported' or erratum numbers (e.g. 1 2 3), not '{text}'")
+            format!("'errata' must be 'unreported', 'none' or erratum numbers (e.g. 1 2 3), not '{text}'")
         })
 }
 
@@ -304,6 +306,10 @@ layout1_bind.path_disconnected*  fail  erratum 3
         assert!(Table::parse("[s]\na pass\n").is_err());
         assert!(Table::parse("abi 2\nfoo 1\n").is_err());
         assert!(Table::parse("abi 2\nerrata 1 x\n").is_err());
+        assert_eq!(
+            Table::parse("abi 2\nerrata none\n").unwrap().errata,
+            Some(Errata::Fixed(vec![]))
+        );
         assert_eq!(
             Table::parse("abi disabled\nerrata 1 4\n").unwrap().errata,
             Some(Errata::Fixed(vec![1, 4]))
