@@ -485,7 +485,10 @@ impl Errata {
 impl fmt::Display for Errata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Errata::Unreported(err) => write!(f, "not reported ({err}; the query needs ABI 7)"),
+            Errata::Unreported(Errno::EINVAL) => {
+                f.write_str("not reported (EINVAL: the query needs ABI 7)")
+            }
+            Errata::Unreported(err) => write!(f, "not reported ({err})"),
             Errata::Fixed(0) => f.write_str("none"),
             Errata::Fixed(mask) => {
                 let mut first = true;

@@ -346,8 +346,10 @@ pub fn boot(
     settings: &QemuSettings,
 ) -> Result<Boot, Error> {
     let start = Instant::now();
+    // One host thread for all vCPUs: with a thread per vCPU, TCG races the kernel's boot-time
+    // code patching (int3 text pokes) and some kernels (7.3) oops at random during boot.
     let mut child = Command::new("qemu-system-x86_64")
-        .args(["-accel", "tcg", "-cpu", "max", "-smp"])
+        .args(["-accel", "tcg,thread=single", "-cpu", "max", "-smp"])
         .arg(settings.cpus.to_string())
         .arg("-m")
         .arg(settings.memory_mib.to_string())
