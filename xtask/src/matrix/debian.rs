@@ -170,35 +170,52 @@ impl Apt {
         Ok(self.names.as_deref().unwrap_or_default())
     }
 
-    /// The newest package with a candidate version among those matching the first regex that
-    /// matches any.
-    pub fn resolve(&mut self, regexes: &[String]) -> Result<Option<Package>, Error> {
-        for pattern in regexes {
-            let re =
-                Regex::new(pattern).map_err(|e| format!("bad package regex {pattern}: {e}"))?;
-            let names: Vec<String> = self
-                .names()?
-                .iter()
-                .filter(|n| re.is_match(n))
-                .cloned()
-                .collect();
-            if names.is_empty() {
-                continue;
+    /// For each list of regexes: the newest package with a candidate version among those
+    /// matching the first regex that matches any. One `apt-cache policy` for all (each call
+    /// reads every package list).
+    pub fn resolve(&mut self, tables: &[&[String]]) -> Result<Vec<Option<Package>>, Error> {
+        let mut matched: Vec<Vec<Vec<String>>> = Vec::new();
+        let mut all: Vec<String> = Vec::new();
+        for regexes in tables {
+            let mut per_regex = Vec::new();
+            for pattern in regexes.iter() {
+                let re =
+                    Regex::new(pattern).map_err(|e| format!("bad package regex {pattern}: {e}"))?;
+                let names: Vec<String> = self
+                    .names()?
+                    .iter()
+                    .filter(|n| re.is_match(n))
+                    .cloned()
+                    .collect();
+                all.extend(names.iter().cloned());
+                per_regex.push(names);
             }
+            matched.push(per_regex);
+        }
+        all.sort();
+        all.dedup();
+        let found = if all.is_empty() {
+            Vec::new()
+        } else {
             let out = self
                 .command("apt-cache")
                 .arg("policy")
-                .args(&names)
+                .args(&all)
                 .output()?;
-            let text = String::from_utf8_lossy(&out.stdout);
-            let best = candidates(&text)
-                .into_iter()
-                .max_by(|a, b| version::compare(&a.version, &b.version));
-            if best.is_some() {
-                return Ok(best);
-            }
-        }
-        Ok(None)
+            candidates(&String::from_utf8_lossy(&out.stdout))
+        };
+        Ok(matched
+            .iter()
+            .map(|per_regex| {
+                per_regex.iter().find_map(|names| {
+                    found
+                        .iter()
+                        .filter(|p| names.contains(&p.name))
+                        .max_by(|a, b| version::compare(&a.version, &b.version))
+                        .cloned()
+                })
+            })
+            .collect())
     }
 
     /// The package's .deb (and the modules' .deb of the 7.x layout), downloaded once.

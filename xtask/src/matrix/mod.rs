@@ -619,9 +619,10 @@ fn run(args: Vec<String>) -> Result<bool, Error> {
     let mut apt = debian::Apt::new(&settings.cache);
     apt.update(update)?;
     // Resolve every kernel first: a missing package fails before anything is built.
+    let regexes: Vec<&[String]> = tables.iter().map(|t| t.packages.as_slice()).collect();
+    let resolved = apt.resolve(&regexes)?;
     let mut packages = Vec::new();
-    for (id, table) in ids.iter().zip(&tables) {
-        let package = apt.resolve(&table.packages)?;
+    for ((id, table), package) in ids.iter().zip(&tables).zip(resolved) {
         if let Mode::List = mode {
             println!(
                 "{id:<28} {:<56} Landlock {:<9} {}",
