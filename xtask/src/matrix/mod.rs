@@ -185,12 +185,13 @@ fn prepare(settings: &Settings) -> Result<Prepared, Error> {
     Ok(Prepared { suites, common })
 }
 
-fn suite_names(prepared: &Prepared) -> Vec<&str> {
+/// The suites the guest runs, by test binary name.
+fn suite_names(prepared: &Prepared) -> Vec<String> {
     prepared
         .suites
         .tests
         .iter()
-        .map(|(n, _)| n.as_str())
+        .map(|(n, _)| n.clone())
         .collect()
 }
 
@@ -249,16 +250,9 @@ fn run_kernel(
         kernel.id,
         &kernel.table,
         &kernel.table_path,
-        prepared_names(prepared),
+        suite_names(prepared),
         settings,
     )
-}
-
-fn prepared_names(prepared: &Prepared) -> Vec<String> {
-    suite_names(prepared)
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
 }
 
 /// Checks the run kept in `target/kernel-matrix/runs/<id>/` and prints the kernel's report.
