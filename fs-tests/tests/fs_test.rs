@@ -3143,6 +3143,8 @@ test_f!(layout1_bind, reparent_cross_mount, |_, _| {
 // to s4d1.
 test_f!(layout1_bind, path_disconnected, |_, _| {
     require_access_fs(LANDLOCK_ACCESS_FS_REFER);
+    // Erratum 3 fixed how these cases behave: a check that fails names it.
+    let erratum_3 = erratum_note(ERRATUM_DISCONNECTED_DIRECTORIES);
     let layer1_allow_all = [Rule {
         path: TMP_DIR,
         access: access_all(),
@@ -3180,43 +3182,66 @@ test_f!(layout1_bind, path_disconnected, |_, _| {
     assert_eq!(
         Ok(()),
         test_rename(dir_s1d3, dir_s4d1),
-        "Failed to rename {dir_s1d3} to {dir_s4d1}"
+        "Failed to rename {dir_s1d3} to {dir_s4d1} ({erratum_3})"
     );
 
     // Tests that access is still possible.
-    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
-    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY));
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY),
+        "{erratum_3}"
+    );
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY),
+        "{erratum_3}"
+    );
 
     // Tests that ".." is not possible (not because of Landlock, but just because it's
     // disconnected).
     expect_eq!(
         Err(Errno::ENOENT),
-        test_open_rel(&bind_s1d3_fd, "..", O_RDONLY | O_DIRECTORY)
+        test_open_rel(&bind_s1d3_fd, "..", O_RDONLY | O_DIRECTORY),
+        "{erratum_3}"
     );
 
     // This should still work with a narrower rule.
     enforce_ruleset(&ruleset_fd_l2);
     expect_eq!(Ok(()), close(ruleset_fd_l2));
 
-    expect_eq!(Ok(()), test_open(file1_s4d1, O_RDONLY));
+    expect_eq!(Ok(()), test_open(file1_s4d1, O_RDONLY), "{erratum_3}");
     // Accessing a file through a disconnected file descriptor can still be allowed by a rule
     // tied to this file, even if it is no longer visible in its mount point.
-    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY),
+        "{erratum_3}"
+    );
     expect_eq!(
         Err(Errno::EACCES),
-        test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY)
+        test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY),
+        "{erratum_3}"
     );
 
     enforce_ruleset(&ruleset_fd_l3);
     expect_eq!(Ok(()), close(ruleset_fd_l3));
 
-    expect_eq!(Err(Errno::EACCES), test_open(file1_s4d1, O_RDONLY));
-    // Accessing a file through a disconnected file descriptor can still be allowed by a rule
-    // tied to the original mount point, even if it is no longer visible in its mount point.
-    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
     expect_eq!(
         Err(Errno::EACCES),
-        test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY)
+        test_open(file1_s4d1, O_RDONLY),
+        "{erratum_3}"
+    );
+    // Accessing a file through a disconnected file descriptor can still be allowed by a rule
+    // tied to the original mount point, even if it is no longer visible in its mount point.
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY),
+        "{erratum_3}"
+    );
+    expect_eq!(
+        Err(Errno::EACCES),
+        test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY),
+        "{erratum_3}"
     );
 });
 
@@ -3224,6 +3249,8 @@ test_f!(layout1_bind, path_disconnected, |_, _| {
 // s4d2, so that we can have a rule allowing refers on the move target's immediate parent.
 test_f!(layout1_bind, path_disconnected_rename, |_, _| {
     require_access_fs(LANDLOCK_ACCESS_FS_REFER);
+    // Erratum 3 fixed how these cases behave: a check that fails names it.
+    let erratum_3 = erratum_note(ERRATUM_DISCONNECTED_DIRECTORIES);
     let dirs_access = LANDLOCK_ACCESS_FS_REFER
         | LANDLOCK_ACCESS_FS_MAKE_DIR
         | LANDLOCK_ACCESS_FS_REMOVE_DIR
@@ -3259,21 +3286,27 @@ test_f!(layout1_bind, path_disconnected_rename, |_, _| {
     expect_eq!(Ok(()), close(ruleset_fd_l1));
 
     let bind_s1d3_fd = assert_ok!(open(bind_dir_s1d3, O_PATH | O_CLOEXEC));
-    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY),
+        "{erratum_3}"
+    );
 
     // Tests ENOENT priority over EACCES for disconnected directory.
     expect_eq!(
         Err(Errno::EACCES),
-        test_open_rel(&bind_s1d3_fd, "..", O_DIRECTORY)
+        test_open_rel(&bind_s1d3_fd, "..", O_DIRECTORY),
+        "{erratum_3}"
     );
     assert_eq!(
         Ok(()),
         test_rename(dir_s1d3, dir_s4d2),
-        "Failed to rename {dir_s1d3} to {dir_s4d2}"
+        "Failed to rename {dir_s1d3} to {dir_s4d2} ({erratum_3})"
     );
     expect_eq!(
         Err(Errno::ENOENT),
-        test_open_rel(&bind_s1d3_fd, "..", O_DIRECTORY)
+        test_open_rel(&bind_s1d3_fd, "..", O_DIRECTORY),
+        "{erratum_3}"
     );
 
     // The file is no longer under s1d2 but we should still be able to access it with layer 2
@@ -3284,16 +3317,29 @@ test_f!(layout1_bind, path_disconnected_rename, |_, _| {
         // Unlike C, the child keeps its copy of ruleset_fd_l2 open (it ends with the child): the
         // closure only borrows the parent's.
         enforce_ruleset(&ruleset_fd_l2);
-        expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
-        expect_eq!(Err(Errno::EACCES), test_open(file1_s4d2, O_RDONLY));
+        expect_eq!(
+            Ok(()),
+            test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY),
+            "{erratum_3}"
+        );
+        expect_eq!(
+            Err(Errno::EACCES),
+            test_open(file1_s4d2, O_RDONLY),
+            "{erratum_3}"
+        );
 
         // Tests that access widening checks indeed prevents us from renaming it back.
-        expect_eq!(Err(Errno::EXDEV), test_rename(dir_s4d2, dir_s1d3));
+        expect_eq!(
+            Err(Errno::EXDEV),
+            test_rename(dir_s4d2, dir_s1d3),
+            "{erratum_3}"
+        );
 
         // Including through the now disconnected fd (but it should return EXDEV).
         expect_eq!(
             Err(Errno::EXDEV),
-            test_renameat(&bind_s1d3_fd, file1_name, AT_FDCWD, file1_s2d2)
+            test_renameat(&bind_s1d3_fd, file1_name, AT_FDCWD, file1_s2d2),
+            "{erratum_3}"
         );
     });
     child.join();
@@ -3301,14 +3347,18 @@ test_f!(layout1_bind, path_disconnected_rename, |_, _| {
     assert_eq!(
         Ok(()),
         test_rename(dir_s4d2, dir_s1d3),
-        "Failed to rename {dir_s4d2} back to {dir_s1d3}"
+        "Failed to rename {dir_s4d2} back to {dir_s1d3} ({erratum_3})"
     );
 
     // Now checks that we can access it under l2.
     let child = fork_child(|| {
         enforce_ruleset(&ruleset_fd_l2);
-        expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
-        expect_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY));
+        expect_eq!(
+            Ok(()),
+            test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY),
+            "{erratum_3}"
+        );
+        expect_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY), "{erratum_3}");
     });
     child.join();
 
@@ -3317,41 +3367,49 @@ test_f!(layout1_bind, path_disconnected_rename, |_, _| {
     assert_eq!(
         Ok(()),
         test_rename(dir_s1d3, dir_s4d2),
-        "Failed to rename {dir_s1d3} to {dir_s4d2}"
+        "Failed to rename {dir_s1d3} to {dir_s4d2} ({erratum_3})"
     );
     assert_eq!(
         Ok(()),
         test_renameat(&bind_s1d3_fd, file1_name, &bind_s1d3_fd, file2_name),
-        "Failed to rename {file1_name} to {file2_name} within disconnected {bind_dir_s1d3}"
+        "Failed to rename {file1_name} to {file2_name} within disconnected {bind_dir_s1d3} ({erratum_3})"
     );
-    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY));
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, file2_name, O_RDONLY),
+        "{erratum_3}"
+    );
     assert_eq!(
         Ok(()),
         test_renameat(&bind_s1d3_fd, file2_name, AT_FDCWD, file1_s2d2),
-        "Failed to rename {file2_name} to {file1_s2d2} through disconnected {bind_dir_s1d3}"
+        "Failed to rename {file2_name} to {file1_s2d2} through disconnected {bind_dir_s1d3} ({erratum_3})"
     );
-    expect_eq!(Ok(()), test_open(file1_s2d2, O_RDONLY));
-    expect_eq!(Ok(()), test_open(file1_s1d2, O_RDONLY));
+    expect_eq!(Ok(()), test_open(file1_s2d2, O_RDONLY), "{erratum_3}");
+    expect_eq!(Ok(()), test_open(file1_s1d2, O_RDONLY), "{erratum_3}");
 
     // Move it back using the disconnected path as the target.
     assert_eq!(
         Ok(()),
         test_renameat(AT_FDCWD, file1_s2d2, &bind_s1d3_fd, file1_name),
-        "Failed to rename {file1_s2d2} to {file1_name} through disconnected {bind_dir_s1d3}"
+        "Failed to rename {file1_s2d2} to {file1_name} through disconnected {bind_dir_s1d3} ({erratum_3})"
     );
 
     // Now make it connected again.
     assert_eq!(
         Ok(()),
         test_rename(dir_s4d2, dir_s1d3),
-        "Failed to rename {dir_s4d2} back to {dir_s1d3}"
+        "Failed to rename {dir_s4d2} back to {dir_s1d3} ({erratum_3})"
     );
 
     // Checks again that we can access it under l2.
     enforce_ruleset(&ruleset_fd_l2);
     expect_eq!(Ok(()), close(ruleset_fd_l2));
-    expect_eq!(Ok(()), test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY));
-    expect_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY));
+    expect_eq!(
+        Ok(()),
+        test_open_rel(&bind_s1d3_fd, file1_name, O_RDONLY),
+        "{erratum_3}"
+    );
+    expect_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY), "{erratum_3}");
 });
 
 // Test that linkat(2) with disconnected paths works under Landlock. This test moves s1d3 to

@@ -482,10 +482,11 @@ fn tap_output_is_the_c_harness_format() {
     assert_eq!(lines[0], "TAP version 13");
     assert_eq!(lines[1], "1..4");
     assert!(lines[2].starts_with("# Linux "));
-    assert!(lines[3].starts_with("# privilege: "));
-    assert!(lines[4].starts_with("# processes: "));
-    assert!(lines[5].starts_with("# listen(2): "));
-    assert_eq!(lines[6], "# Starting 4 tests from 1 test cases.");
+    assert!(lines[3].starts_with("# Landlock errata fixed: "));
+    assert!(lines[4].starts_with("# privilege: "));
+    assert!(lines[5].starts_with("# processes: "));
+    assert!(lines[6].starts_with("# listen(2): "));
+    assert_eq!(lines[7], "# Starting 4 tests from 1 test cases.");
     let expected_tail = [
         "#  RUN           global.pass ...".to_owned(),
         "#            OK  global.pass".to_owned(),
@@ -507,7 +508,7 @@ fn tap_output_is_the_c_harness_format() {
         "# FAILED: 3 / 4 tests passed.".to_owned(),
         "# Totals: pass:1 fail:1 xfail:1 xpass:0 skip:1 error:0".to_owned(),
     ];
-    assert_eq!(lines[7..], expected_tail);
+    assert_eq!(lines[8..], expected_tail);
     assert_eq!(output.status.code(), Some(1));
 }
 

@@ -444,9 +444,132 @@ pub fn abi_typed() -> ABI {
     ABI::from(abi())
 }
 
-/// The bitmask of errata fixed in the running kernel (`EINVAL` before ABI 7).
-pub fn errata() -> Result<u32, Errno> {
-    sys_create_ruleset(std::ptr::null(), 0, LANDLOCK_CREATE_RULESET_ERRATA).map(|mask| mask as u32)
+/// A Landlock erratum: a kernel bug whose fix a kernel reports in its errata bitmask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Erratum {
+    /// Its number: bit `number - 1` of the bitmask.
+    pub number: u32,
+    /// The ABI whose feature it concerns.
+    pub abi: i32,
+    /// Its name in upstream's `security/landlock/errata/abi-*.h`, shortened.
+    pub title: &'static str,
+    /// What a kernel without the fix does.
+    pub impact: &'static str,
+}
+
+/// Erratum 1 (ABI 4): TCP rights also restricted non-TCP stream sockets (SMC, MPTCP, SCTP).
+pub const ERRATUM_TCP_SOCKETS: Erratum = Erratum {
+    number: 1,
+    abi: 4,
+    title: "TCP socket identification",
+    impact: "BIND_TCP and CONNECT_TCP also restrict non-TCP stream sockets (SMC, MPTCP, SCTP)",
+};
+/// Erratum 2 (ABI 6): signal scoping between threads of one process.
+pub const ERRATUM_SCOPED_SIGNALS: Erratum = Erratum {
+    number: 2,
+    abi: 6,
+    title: "scoped signal handling",
+    impact: "LANDLOCK_SCOPE_SIGNAL also denies signals between threads of one process that \
+             are in different domains",
+};
+/// Erratum 3 (ABI 1): disconnected directories (a REFER bypass).
+pub const ERRATUM_DISCONNECTED_DIRECTORIES: Erratum = Erratum {
+    number: 3,
+    abi: 1,
+    title: "disconnected directory handling",
+    impact: "a directory moved out of a bind mount is checked against the wrong hierarchy: \
+             access is denied (EACCES) or widened through rename and link (a \
+             LANDLOCK_ACCESS_FS_REFER bypass)",
+};
+/// Erratum 4 (ABI 1): whiteouts need MAKE_REG, not MAKE_CHAR.
+pub const ERRATUM_WHITEOUT: Erratum = Erratum {
+    number: 4,
+    abi: 1,
+    title: "whiteout creation",
+    impact: "creating a whiteout (RENAME_WHITEOUT, overlayfs) is checked against \
+             LANDLOCK_ACCESS_FS_MAKE_CHAR where the fixed kernel checks \
+             LANDLOCK_ACCESS_FS_MAKE_REG",
+};
+/// Every erratum, by number.
+pub const ERRATA: [Erratum; 4] = [
+    ERRATUM_TCP_SOCKETS,
+    ERRATUM_SCOPED_SIGNALS,
+    ERRATUM_DISCONNECTED_DIRECTORIES,
+    ERRATUM_WHITEOUT,
+];
+
+/// What the running kernel reports of its fixed errata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errata {
+    /// The bitmask of `landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_ERRATA)`.
+    Fixed(u32),
+    /// The query failed: `EINVAL` before ABI 7 (stable kernels may carry fixes all the same).
+    Unreported(Errno),
+}
+
+impl Errata {
+    /// Whether the kernel reports `erratum` fixed (an unreported fix counts as missing).
+    pub fn is_fixed(self, erratum: Erratum) -> bool {
+        matches!(self, Errata::Fixed(mask) if mask & (1 << (erratum.number - 1)) != 0)
+    }
+}
+
+impl fmt::Display for Errata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Errata::Unreported(Errno::EINVAL) => {
+                f.write_str("not reported (EINVAL: the query needs ABI 7)")
+            }
+            Errata::Unreported(err) => write!(f, "not reported ({err})"),
+            Errata::Fixed(0) => f.write_str("none"),
+            Errata::Fixed(mask) => {
+                let mut first = true;
+                for bit in 0..u32::BITS {
+                    if mask & (1 << bit) == 0 {
+                        continue;
+                    }
+                    let number = bit + 1;
+                    let title = ERRATA
+                        .iter()
+                        .find(|e| e.number == number)
+                        .map_or("unknown to this suite", |e| e.title);
+                    write!(f, "{}#{number} ({title})", if first { "" } else { ", " })?;
+                    first = false;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The running kernel's fixed errata, queried once per process.
+pub fn errata() -> Errata {
+    static ERRATA_MASK: OnceLock<Errata> = OnceLock::new();
+    *ERRATA_MASK.get_or_init(|| {
+        match sys_create_ruleset(std::ptr::null(), 0, LANDLOCK_CREATE_RULESET_ERRATA) {
+            Ok(mask) => Errata::Fixed(mask as u32),
+            Err(err) => Errata::Unreported(err),
+        }
+    })
+}
+
+/// The message for a check that a kernel without `erratum`'s fix fails: whether the kernel
+/// reports the fix, and if not, which known bug the failure is.
+pub fn erratum_note(erratum: Erratum) -> String {
+    let Erratum {
+        number,
+        title,
+        impact,
+        ..
+    } = erratum;
+    if errata().is_fixed(erratum) {
+        format!("this kernel reports Landlock erratum {number} ({title}) fixed")
+    } else {
+        format!(
+            "this kernel does not report Landlock erratum {number} ({title}) fixed: without the \
+             fix, {impact}; a known kernel bug, fixed upstream and in the stable kernels"
+        )
+    }
 }
 
 /// Every network right the running kernel handles; never a right it would reject.
@@ -504,6 +627,15 @@ mod tests {
     fn uapi_values() {
         assert_eq!(LANDLOCK_CREATE_RULESET_VERSION, 1);
         assert_eq!(LANDLOCK_CREATE_RULESET_ERRATA, 2);
+        assert!(Errata::Fixed(0b0100).is_fixed(ERRATUM_DISCONNECTED_DIRECTORIES));
+        assert!(!Errata::Fixed(0b1011).is_fixed(ERRATUM_DISCONNECTED_DIRECTORIES));
+        assert!(!Errata::Unreported(Errno::EINVAL).is_fixed(ERRATUM_TCP_SOCKETS));
+        assert_eq!(
+            Errata::Fixed(0b1_0101).to_string(),
+            "#1 (TCP socket identification), #3 (disconnected directory handling), \
+             #5 (unknown to this suite)"
+        );
+        assert_eq!(Errata::Fixed(0).to_string(), "none");
         assert_eq!((LANDLOCK_RULE_PATH_BENEATH, LANDLOCK_RULE_NET_PORT), (1, 2));
         assert_eq!(LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF, 1);
         assert_eq!(LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, 2);

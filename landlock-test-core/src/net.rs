@@ -667,9 +667,24 @@ fn peer_ready(fd: BorrowedFd<'_>, child: &Child) -> bool {
             Err(_) => return true,
         }
     }
-    fds[0]
+    if fds[0]
         .revents()
         .is_some_and(|events| events.contains(PollFlags::POLLIN))
+    {
+        return true;
+    }
+    // The child ended first. A datagram it sent over loopback may still be on its way (the
+    // kernel delivers it from a softirq, possibly after the sender exited): a child that exited
+    // with success gets a bounded wait for it; one that failed fails the case at once.
+    let exited_ok = matches!(
+        nix::sys::wait::waitid(
+            nix::sys::wait::Id::PIDFd(pidfd.as_fd()),
+            nix::sys::wait::WaitPidFlag::WEXITED | nix::sys::wait::WaitPidFlag::WNOWAIT,
+        ),
+        Ok(nix::sys::wait::WaitStatus::Exited(_, 0))
+    );
+    let mut fd_only = [PollFd::new(fd, PollFlags::POLLIN)];
+    exited_ok && matches!(poll(&mut fd_only, PollTimeout::from(10_000u16)), Ok(1))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use nix::unistd::Pid;
 
 use crate::abi::{
     LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, LANDLOCK_SCOPE_SIGNAL, RulesetAttr, create_ruleset,
-    enforce_ruleset, errata, require_abi,
+    enforce_ruleset, require_abi,
 };
 use crate::harness::check;
 
@@ -77,43 +77,9 @@ pub fn set_owner(fd: impl AsFd, owner: Pid) -> Result<(), Errno> {
     Errno::result(ret).map(drop)
 }
 
-/// Erratum 2 of Landlock ABI 6 (scoped signal handling): with [`LANDLOCK_SCOPE_SIGNAL`], a
-/// thread could not signal another thread of its own process outside its domain, which
-/// breaks glibc's `setuid(2)` (it signals every thread to change their credentials too).
-/// Upstream fixed it in Linux 6.15; stable kernels carry the fix from various points.
-pub const ERRATUM_SCOPED_SIGNAL: u32 = 2;
-
-/// Whether the running kernel says it has the fix of erratum `number` (bit `number - 1` of the
-/// errata query); `None` where it cannot say (no errata query before ABI 7: stable kernels
-/// may have fixes without it).
-pub fn erratum_fixed(number: u32) -> Option<bool> {
-    errata().ok().map(|mask| mask & (1 << (number - 1)) != 0)
-}
-
-/// What a failed check of same-process signals means on this kernel, for its message: a case
-/// testing erratum 2 still fails without the fix, and says why.
-pub fn scoped_signal_erratum_note() -> String {
-    let what = "Landlock erratum 2 (scoped signal handling, ABI 6): with LANDLOCK_SCOPE_SIGNAL, \
-                a thread could not signal a thread of its own process outside its domain";
-    let fix = "the fix (\"landlock: Always allow signals between threads of the same \
-               process\") is upstream since Linux 6.15 and in stable kernels";
-    match erratum_fixed(ERRATUM_SCOPED_SIGNAL) {
-        Some(true) => {
-            format!("this kernel reports the fix of {what}: this failure is not that erratum")
-        }
-        Some(false) => format!("this kernel lacks the fix of {what}; {fix}"),
-        None => format!(
-            "this kernel has no errata query (ABI < 7) and may lack the fix of {what}; {fix}"
-        ),
-    }
-}
-
 /// The names of the scope suites.
 pub mod prelude {
-    pub use super::{
-        ERRATUM_SCOPED_SIGNAL, create_scoped_domain, eperm_if, erratum_fixed, require_scope,
-        scoped_signal_erratum_note, set_owner,
-    };
+    pub use super::{create_scoped_domain, eperm_if, require_scope, set_owner};
     pub use crate::thread::{CaseThread, raise_signal, spawn_thread};
 }
 

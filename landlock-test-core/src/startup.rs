@@ -2,14 +2,15 @@
 //! case: the run's privilege (entering a user namespace where it is missing), a mount namespace
 //! of its own, and the header lines that say what the results are about.
 
-use crate::abi::{LandlockStatus, status};
+use crate::abi::{LandlockStatus, errata, status};
 use crate::privilege::{establish, isolate_mounts};
 
-/// The header lines: the kernel under test and its Landlock ABI, the run's privilege, and what
-/// kept the run from a mount namespace of its own, if anything.
+/// The header lines: the kernel under test, its Landlock ABI and the errata it reports fixed,
+/// the run's privilege, and what kept the run from a mount namespace of its own, if anything.
 pub fn start() -> Vec<String> {
     let privilege = establish();
-    let mut lines = vec![describe_kernel(), privilege.to_string()];
+    let errata = format!("Landlock errata fixed: {}", errata());
+    let mut lines = vec![describe_kernel(), errata, privilege.to_string()];
     lines.extend(isolate_mounts());
     lines
 }

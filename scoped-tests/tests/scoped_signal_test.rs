@@ -222,7 +222,7 @@ test!(signal_scoping_thread_before, || {
         Ok(()),
         no_sandbox_thread.kill(None),
         "{}",
-        scoped_signal_erratum_note()
+        erratum_note(ERRATUM_SCOPED_SIGNALS)
     );
     expect_eq!(Ok(1), write(&pipe_write, b"."));
 
@@ -299,7 +299,7 @@ test!(signal_scoping_thread_setuid, || {
         ThreadReturn::Success,
         ret,
         "{}",
-        scoped_signal_erratum_note()
+        erratum_note(ERRATUM_SCOPED_SIGNALS)
     );
 
     clear_cap(Cap::Setuid);

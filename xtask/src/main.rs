@@ -1,14 +1,20 @@
 //! `cargo xtask`: the project's tooling, in Rust, as the rest of the project.
 
-use std::process::ExitCode;
-
 mod build;
+mod matrix;
+mod readme;
+
+use std::process::ExitCode;
 
 const USAGE: &str = "\
 Usage: cargo xtask <COMMAND> [ARGS...]
 
 Commands:
   build-kernel   build a patched test kernel (bzImage), cached (build-kernel --help)
+  kernel-matrix  boot kernels under qemu, run the suites, check them against their tables
+                 (`cargo xtask kernel-matrix --help`)
+  readme         run every command of README.md's ```sh blocks, as CI does
+                 (`cargo xtask readme --help`)
   help           this help";
 
 fn main() -> ExitCode {
@@ -19,6 +25,13 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("build-kernel") => build::main(args),
+        Some("kernel-matrix") => matrix::main(args.collect()),
+        Some("readme") => {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("xtask lies in the workspace");
+            readme::main(args.collect(), root)
+        }
         Some(other) => {
             eprintln!("xtask: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
