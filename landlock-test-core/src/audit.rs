@@ -51,7 +51,8 @@
 //!
 //! As in C, audit stays enabled afterwards. A case killed between init and cleanup leaves its
 //! rule behind, which then drops every record but those of [`CASE_LOGINUID`]; the next init
-//! finds the same rule in place (`EEXIST`), keeps it and its cleanup deletes it. Needs
+//! finds the same rule in place (`EEXIST`), keeps it and its cleanup deletes it; a drop rule
+//! left behind (which keeps only domain records) the next init deletes. Needs
 //! `CAP_AUDIT_CONTROL` in the initial user and PID namespaces, and a case process whose login
 //! uid may change (not `auditctl --loginuid-immutable`).
 
@@ -218,9 +219,9 @@ impl AuditSocket {
     }
 
     /// Adds the exclude rule that drops every record but `AUDIT_LANDLOCK_DOMAIN` ones, of any
-    /// task (C's `audit_filter_drop(fd, AUDIT_ADD_RULE)`): with [`delete_case_rule`]
-    /// (Self::delete_case_rule), it lets in the deallocation records, which a kernel worker
-    /// logs, outside the case's login uid. Records of other programs' domains come in too:
+    /// task (C's `audit_filter_drop(fd, AUDIT_ADD_RULE)`): with
+    /// [`delete_case_rule`](Self::delete_case_rule), it lets in the deallocation records,
+    /// which a kernel worker logs, outside the case's login uid. Records of other programs' domains come in too:
     /// [`find_record`](Self::find_record) skips them by their domain ID. The sentinel is
     /// dropped from then on: [`count_records`](Self::count_records) and
     /// [`match_past_record`](Self::match_past_record) no longer work. Needs
@@ -684,6 +685,16 @@ mod tests {
             (AUDIT_LOGINUID, CASE_LOGINUID, AUDIT_NOT_EQUAL)
         );
         assert_eq!(rule[259], 0);
+    }
+
+    #[test]
+    fn drop_rule_keeps_only_domain_records() {
+        let rule = drop_rule();
+        assert_eq!(rule[..3], [AUDIT_FILTER_EXCLUDE, AUDIT_NEVER, 1]);
+        assert_eq!(
+            (rule[67], rule[131], rule[195]),
+            (AUDIT_MSGTYPE, 1424, AUDIT_NOT_EQUAL)
+        );
     }
 
     #[test]
