@@ -22,7 +22,11 @@
 //! Matching pids instead would need the case to know every pid it forked (raw forks do not
 //! tell), and a process group or cgroup is no rule field and cannot be looked up for a process
 //! that is gone. Records that no task of the case logs are dropped too: Landlock logs a
-//! domain's deallocation from a kernel worker.
+//! domain's deallocation from a kernel worker. To read those, a case swaps the rule for C's
+//! drop rule ([`AuditSocket::add_drop_rule`], then [`AuditSocket::delete_case_rule`]), which
+//! keeps the domain records of every task, and [`AuditSocket::find_record`] picks the case's
+//! among them by domain ID (which the case learnt from its denials), as C's 6.18.y
+//! `matches_log_domain_deallocated` does.
 //!
 //! # Waiting for evidence
 //!
@@ -40,16 +44,20 @@
 //!   binary wait for each other instead of failing with `EEXIST`.
 //! - The exclude rule keeps the records of this case (its login uid), where C keeps those of
 //!   its executable (`AUDIT_EXE`): other cases of the same binary deny accesses meanwhile.
-//! - Records are read up to a sentinel, as above, where C reads until none came for one jiffy.
+//! - Records are read up to a sentinel, as above, where C reads until none came for one jiffy:
+//!   so does [`AuditSocket::match_past_record`], for checks that a record is not there.
 //! - A record that must come is waited for up to [`RECORD_TIMEOUT`], not one jiffy: the kernel
 //!   sends records from its kauditd thread, which a busy machine may delay.
 //!
 //! As in C, audit stays enabled afterwards. A case killed between init and cleanup leaves its
 //! rule behind, which then drops every record but those of [`CASE_LOGINUID`]; the next init
-//! finds the same rule in place (`EEXIST`), keeps it and its cleanup deletes it. Needs
+//! finds the same rule in place (`EEXIST`), keeps it and its cleanup deletes it; a drop rule
+//! left behind (which keeps only domain records) the next init deletes. Needs
 //! `CAP_AUDIT_CONTROL` in the initial user and PID namespaces, and a case process whose login
 //! uid may change (not `auditctl --loginuid-immutable`).
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::panic::Location;
@@ -97,6 +105,7 @@ const AUDIT_STATUS_PID: u32 = 0x0004;
 const AUDIT_FILTER_EXCLUDE: u32 = 0x05;
 const AUDIT_NEVER: u32 = 0;
 const AUDIT_LOGINUID: u32 = 9;
+const AUDIT_MSGTYPE: u32 = 12;
 const AUDIT_NOT_EQUAL: u32 = 0x3000_0000;
 /// `AUDIT_BITMASK_SIZE` and `AUDIT_MAX_FIELDS`: the arrays of `struct audit_rule_data`.
 const RULE_ARRAY: usize = 64;
@@ -151,6 +160,9 @@ pub struct AuditSocket {
     /// The audit session that init opened, named by the sentinel records.
     session: u32,
     rule_in_place: bool,
+    /// Records read past the one [`match_past_record`](Self::match_past_record) returned, up
+    /// to its sentinel: the next reads take them first.
+    unread: RefCell<VecDeque<Message>>,
     _lock: Flock<OwnedFd>,
 }
 
@@ -175,6 +187,7 @@ impl AuditSocket {
             fd,
             session: 0,
             rule_in_place: false,
+            unread: RefCell::default(),
             _lock: lock,
         };
         // Enabled first, in the old session: the config change record of this request is
@@ -188,15 +201,39 @@ impl AuditSocket {
             Err(errno) => return Err(errno),
         }
         audit.rule_in_place = true;
+        // The drop rule of a case killed after `add_drop_rule`: it would drop the sentinel.
+        absent_is_fine(audit.request(AUDIT_DEL_RULE, &drop_rule()))?;
         // Stale records, sent before the rule kept others' out.
-        audit.sync()?;
+        audit.read_to_sentinel()?;
         Ok(audit)
     }
 
-    /// Deletes the exclude rule (C's `audit_cleanup`). C ignores a failure here; it is reported,
-    /// since the rule would drop every later record.
+    /// Deletes the exclude rules, the case's and the drop rule, where in place (C's
+    /// `audit_cleanup`: "Filters might not be in place"; a forked child may have changed
+    /// them). C ignores every failure here; one other than `ENOENT` (no such rule) is reported,
+    /// since a rule left behind would drop records of later cases and other programs.
     pub fn cleanup(&mut self) -> Result<(), Errno> {
         self.rule_in_place = false;
+        absent_is_fine(self.request(AUDIT_DEL_RULE, &loginuid_rule()))?;
+        absent_is_fine(self.request(AUDIT_DEL_RULE, &drop_rule()))
+    }
+
+    /// Adds the exclude rule that drops every record but `AUDIT_LANDLOCK_DOMAIN` ones, of any
+    /// task (C's `audit_filter_drop(fd, AUDIT_ADD_RULE)`): with
+    /// [`delete_case_rule`](Self::delete_case_rule), it lets in the deallocation records,
+    /// which a kernel worker logs, outside the case's login uid. Records of other programs' domains come in too:
+    /// [`find_record`](Self::find_record) skips them by their domain ID. The sentinel is
+    /// dropped from then on: [`count_records`](Self::count_records) and
+    /// [`match_past_record`](Self::match_past_record) no longer work. Needs
+    /// `CAP_AUDIT_CONTROL` effective.
+    pub fn add_drop_rule(&self) -> Result<(), Errno> {
+        self.request(AUDIT_ADD_RULE, &drop_rule())
+    }
+
+    /// Deletes the rule keeping only the case's records (C's `audit_filter_exe(fd, filter,
+    /// AUDIT_DEL_RULE)`), after [`add_drop_rule`](Self::add_drop_rule). Needs
+    /// `CAP_AUDIT_CONTROL` effective.
+    pub fn delete_case_rule(&self) -> Result<(), Errno> {
         self.request(AUDIT_DEL_RULE, &loginuid_rule())
     }
 
@@ -224,15 +261,80 @@ impl AuditSocket {
                 Err(errno) => return Err(errno),
             }
         };
-        let data = record.text();
-        match split_landlock_prefix(&data) {
-            Some((domain, tail)) if tail == rest => Ok(domain),
-            _ => {
-                log(format_args!("DATA: {data}"));
-                log(format_args!(
-                    "ERROR: no match for: audit(<time>:<serial>): domain=<hex ID>{rest}"
-                ));
-                Err(Errno::ENOENT)
+        check_record(&record, rest, |tail| tail == rest, caller)
+    }
+
+    /// Reads the records logged before this call, up to a sentinel, and takes the first of
+    /// `record_type`, which must read `audit(<time>:<serial>): domain=<hex ID>` then what
+    /// `rest` accepts (`pattern`, C's regex after `REGEX_LANDLOCK_PREFIX`, is printed when it
+    /// does not); returns its domain ID. Records before it are skipped, as C does; those after
+    /// it stay to be read. Unlike [`match_record`](Self::match_record), a record that was not
+    /// logged by the time of the call is not waited for: `EAGAIN` says, on evidence, that there
+    /// is none (C's `-EAGAIN` of a negative check), with nothing printed. `ENOENT` (explained on
+    /// stderr) when the record says something else. Raises `CAP_AUDIT_CONTROL` meanwhile, as
+    /// [`count_records`](Self::count_records).
+    #[track_caller]
+    pub fn match_past_record(
+        &self,
+        record_type: u16,
+        pattern: &str,
+        rest: impl Fn(&str) -> bool,
+    ) -> Result<u64, Errno> {
+        let caller = Location::caller();
+        let mut past = self.read_to_sentinel_raising(caller)?.into_iter();
+        let Some(record) = past.find(|message| message.kind == record_type) else {
+            return Err(Errno::EAGAIN);
+        };
+        self.unread.borrow_mut().extend(past);
+        check_record(&record, pattern, rest, caller)
+    }
+
+    /// Reads records up to the first of `record_type` whose domain is `domain` (any when
+    /// `None`) and whose text after `domain=<hex ID>` is `rest`, and returns its domain ID;
+    /// records of that type that say something else are skipped (C's `audit_match_record` as
+    /// fixed in 6.18.y for stale records, and `matches_log_domain_deallocated` with an expected
+    /// domain ID). For records no task of the case logs, such as a domain's deallocation, after
+    /// [`add_drop_rule`](Self::add_drop_rule): they come when a kernel worker frees the
+    /// domain, after the fact, so they are waited for up to [`RECORD_TIMEOUT`] in all (C's
+    /// `audit_tv_dom_drop`), and `EAGAIN` is the only evidence there is that none came.
+    /// The last record skipped is printed then.
+    #[track_caller]
+    pub fn find_record(
+        &self,
+        record_type: u16,
+        domain: Option<u64>,
+        rest: &str,
+    ) -> Result<u64, Errno> {
+        let caller = Location::caller();
+        let deadline = Instant::now() + RECORD_TIMEOUT;
+        let mut skipped = None;
+        loop {
+            let message = match self.recv(deadline.saturating_duration_since(Instant::now())) {
+                Ok(message) => message,
+                Err(Errno::EAGAIN) => {
+                    if let Some(data) = skipped {
+                        let log = |args: fmt::Arguments<'_>| {
+                            check::log_at(caller.file(), caller.line(), args)
+                        };
+                        log(format_args!("DATA: {data}"));
+                        log(format_args!(
+                            "ERROR: records of type {record_type} came, none of domain \
+                             {domain:x?} with{rest}"
+                        ));
+                    }
+                    return Err(Errno::EAGAIN);
+                }
+                Err(errno) => return Err(errno),
+            };
+            if message.kind != record_type {
+                continue;
+            }
+            let data = message.text();
+            match split_landlock_prefix(&data) {
+                Some((id, tail)) if domain.is_none_or(|domain| domain == id) && tail == rest => {
+                    return Ok(id);
+                }
+                _ => skipped = Some(data),
             }
         }
     }
@@ -243,43 +345,50 @@ impl AuditSocket {
     /// sentinel did not come in [`RECORD_TIMEOUT`].
     #[track_caller]
     pub fn count_records(&self) -> Result<AuditRecords, Errno> {
-        let caller = Location::caller();
+        let past = self.read_to_sentinel_raising(Location::caller())?;
+        let mut records = AuditRecords::default();
+        for message in past {
+            match message.kind {
+                AUDIT_LANDLOCK_ACCESS => records.access += 1,
+                AUDIT_LANDLOCK_DOMAIN => records.domain += 1,
+                _ => {}
+            }
+        }
+        Ok(records)
+    }
+
+    /// [`read_to_sentinel`](Self::read_to_sentinel), raising `CAP_AUDIT_CONTROL` for it if
+    /// need be; a failure is explained on stderr, attributed to `caller`.
+    fn read_to_sentinel_raising(&self, caller: &Location<'_>) -> Result<Vec<Message>, Errno> {
+        let log = |args: fmt::Arguments<'_>| check::log_at(caller.file(), caller.line(), args);
         let raise = !has_effective(Cap::AuditControl);
         if raise {
             try_set_cap(Cap::AuditControl).inspect_err(|errno| {
-                check::log_at(
-                    caller.file(),
-                    caller.line(),
-                    format_args!(
-                        "counting audit records needs CAP_AUDIT_CONTROL permitted (as \
-                         disable_caps() leaves it): {errno}"
-                    ),
-                );
+                log(format_args!(
+                    "reading audit records up to a sentinel needs CAP_AUDIT_CONTROL permitted \
+                     (as disable_caps() leaves it): {errno}"
+                ));
             })?;
         }
-        let records = self.sync();
+        let past = self.read_to_sentinel();
         if raise {
             try_clear_cap(Cap::AuditControl)?;
         }
-        if records == Err(Errno::EAGAIN) {
-            check::log_at(
-                caller.file(),
-                caller.line(),
-                format_args!(
-                    "the audit sentinel (a config change record) did not come within \
-                     {RECORD_TIMEOUT:?}"
-                ),
-            );
+        if past.as_ref().err() == Some(&Errno::EAGAIN) {
+            log(format_args!(
+                "the audit sentinel (a config change record) did not come within \
+                 {RECORD_TIMEOUT:?}"
+            ));
         }
-        records
+        past
     }
 
     /// Sets `audit_enabled` to 1 again and reads up to the config change record that the
-    /// kernel logs for it in this session, counting the Landlock records read before it: every
+    /// kernel logs for it in this session, returning the records read before it: every
     /// record the case logged before this call, since records come in the order they were
     /// logged. `ENOBUFS` when the socket overflowed meanwhile. Needs `CAP_AUDIT_CONTROL`
     /// effective.
-    fn sync(&self) -> Result<AuditRecords, Errno> {
+    fn read_to_sentinel(&self) -> Result<Vec<Message>, Errno> {
         // No acknowledgement asked: a failure still answers with an error message.
         self.send(&netlink_message(
             AUDIT_SET,
@@ -287,17 +396,13 @@ impl AuditSocket {
             &status(AUDIT_STATUS_ENABLED, 1),
         ))?;
         let deadline = Instant::now() + RECORD_TIMEOUT;
-        let mut records = AuditRecords::default();
+        let mut past = Vec::new();
         loop {
             let message = self.recv(deadline.saturating_duration_since(Instant::now()))?;
-            match message.kind {
-                AUDIT_LANDLOCK_ACCESS => records.access += 1,
-                AUDIT_LANDLOCK_DOMAIN => records.domain += 1,
-                AUDIT_CONFIG_CHANGE if is_sentinel(&message.text(), self.session) => {
-                    return Ok(records);
-                }
-                _ => {}
+            if message.kind == AUDIT_CONFIG_CHANGE && is_sentinel(&message.text(), self.session) {
+                return Ok(past);
             }
+            past.push(message);
         }
     }
 
@@ -336,6 +441,9 @@ impl AuditSocket {
     /// with `SO_RCVTIMEO`), the errno of an error message, `EINVAL` for a message that is not
     /// the kernel's.
     fn recv(&self, timeout: Duration) -> Result<Message, Errno> {
+        if let Some(message) = self.unread.borrow_mut().pop_front() {
+            return Ok(message);
+        }
         let timeout = PollTimeout::try_from(timeout).map_err(|_| Errno::EINVAL)?;
         let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
         loop {
@@ -416,9 +524,19 @@ fn status(key: u32, value: u32) -> [u32; 4] {
 }
 
 /// `struct audit_rule_data` of the rule dropping every record not from the case: in the
-/// exclude list, never audit what has a login uid other than [`CASE_LOGINUID`]. No string
-/// field, so an empty buffer.
+/// exclude list, never audit what has a login uid other than [`CASE_LOGINUID`].
 fn loginuid_rule() -> [u32; 4 + 4 * RULE_ARRAY] {
+    exclude_unless(AUDIT_LOGINUID, CASE_LOGINUID)
+}
+
+/// The rule dropping every record but Landlock's domain records (C's `audit_filter_drop`).
+fn drop_rule() -> [u32; 4 + 4 * RULE_ARRAY] {
+    exclude_unless(AUDIT_MSGTYPE, AUDIT_LANDLOCK_DOMAIN.into())
+}
+
+/// `struct audit_rule_data` of an exclude rule: never audit what has `field` other than
+/// `value`. No string field, so an empty buffer.
+fn exclude_unless(field: u32, value: u32) -> [u32; 4 + 4 * RULE_ARRAY] {
     const FIELDS: usize = 3 + RULE_ARRAY;
     const VALUES: usize = FIELDS + RULE_ARRAY;
     const FIELDFLAGS: usize = VALUES + RULE_ARRAY;
@@ -426,10 +544,40 @@ fn loginuid_rule() -> [u32; 4 + 4 * RULE_ARRAY] {
     rule[0] = AUDIT_FILTER_EXCLUDE;
     rule[1] = AUDIT_NEVER;
     rule[2] = 1;
-    rule[FIELDS] = AUDIT_LOGINUID;
-    rule[VALUES] = CASE_LOGINUID;
+    rule[FIELDS] = field;
+    rule[VALUES] = value;
     rule[FIELDFLAGS] = AUDIT_NOT_EQUAL;
     rule
+}
+
+/// `ENOENT` (no such rule) is fine where a rule may not be in place.
+fn absent_is_fine(result: Result<(), Errno>) -> Result<(), Errno> {
+    match result {
+        Err(Errno::ENOENT) => Ok(()),
+        result => result,
+    }
+}
+
+/// Checks that a record reads `audit(<time>:<serial>): domain=<hex ID>` then what `rest`
+/// accepts, and returns its domain ID; `ENOENT`, explained on stderr with `pattern`, when not.
+fn check_record(
+    record: &Message,
+    pattern: &str,
+    rest: impl Fn(&str) -> bool,
+    caller: &Location<'_>,
+) -> Result<u64, Errno> {
+    let data = record.text();
+    match split_landlock_prefix(&data) {
+        Some((domain, tail)) if rest(tail) => Ok(domain),
+        _ => {
+            let log = |args: fmt::Arguments<'_>| check::log_at(caller.file(), caller.line(), args);
+            log(format_args!("DATA: {data}"));
+            log(format_args!(
+                "ERROR: no match for: audit(<time>:<serial>): domain=<hex ID>{pattern}"
+            ));
+            Err(Errno::ENOENT)
+        }
+    }
 }
 
 /// Gives the calling thread, and so every process and thread it forks afterwards,
@@ -537,6 +685,16 @@ mod tests {
             (AUDIT_LOGINUID, CASE_LOGINUID, AUDIT_NOT_EQUAL)
         );
         assert_eq!(rule[259], 0);
+    }
+
+    #[test]
+    fn drop_rule_keeps_only_domain_records() {
+        let rule = drop_rule();
+        assert_eq!(rule[..3], [AUDIT_FILTER_EXCLUDE, AUDIT_NEVER, 1]);
+        assert_eq!(
+            (rule[67], rule[131], rule[195]),
+            (AUDIT_MSGTYPE, 1424, AUDIT_NOT_EQUAL)
+        );
     }
 
     #[test]

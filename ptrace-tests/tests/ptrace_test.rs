@@ -2,19 +2,19 @@
 //! The fixture, its variants and its test keep the C names and order; the ptrace requests,
 //! wait statuses and pipe handshakes are in `landlock_test_core::process`.
 //!
-//! Not ported: `audit.trace`. Its child checks the record of its own denied
-//! `PTRACE_TRACEME` on the audit socket it shares with the parent, and the parent's filter
-//! (C's `AUDIT_EXE`) keeps both processes' records; `landlock_test_core::audit::AuditSocket`
-//! keeps only the records of the process that opened it (`AUDIT_PID`), so the child's record
-//! would never come.
+//! `audit.trace` reads its records with `landlock_test_core::audit` (its module doc says how
+//! that differs from audit.h): the filter keeps the records of the case's process tree, so the
+//! child reads its own on the socket it shares with the parent, as in C.
 //!
 //! Skips, where C would fail: `drop_caps()` needs CAP_SETPCAP, which C takes for granted by
 //! running as root; the variants with a domain need Landlock (ABI 1).
 
 use std::os::fd::AsRawFd;
 
+use landlock_test_core::audit::{AUDIT_LANDLOCK_ACCESS, AuditSocket};
 use landlock_test_core::fs::prelude::*;
 use landlock_test_core::prelude::*;
+use landlock_test_core::privilege::caps::{CapSets, capset};
 use landlock_test_core::process::prelude::*;
 use landlock_test_core::{assert_eq, assert_ok};
 use libc::{EXIT_SUCCESS, O_RDONLY};
@@ -348,6 +348,133 @@ test_f!(hierarchy, trace, |_, variant| {
         wifsignaled(status) || !wifexited(status) || wexitstatus(status) != Some(EXIT_SUCCESS),
         "the child ended with {status:?}"
     );
+});
+
+/// C's `matches_log_ptrace`: the next record is a ptrace request on `opid` that Landlock
+/// denied. `ocomm` is the process's own: cargo names the test binary `ptrace_test-<hash>`,
+/// where C's records say `ptrace_test`. Records are read up to a sentinel, where C reads until
+/// none came for a microsecond.
+#[track_caller]
+fn matches_log_ptrace(audit_fd: &AuditSocket, opid: Pid) -> Result<(), Errno> {
+    let ocomm = std::fs::read_to_string(format!("/proc/{opid}/comm")).unwrap_or_default();
+    let log_match = format!(
+        " blockers=ptrace opid={opid} ocomm=\"{}\"",
+        ocomm.trim_end_matches('\n')
+    );
+    audit_fd
+        .match_past_record(AUDIT_LANDLOCK_ACCESS, &log_match, |rest| rest == log_match)
+        .map(drop)
+}
+
+fixture! {
+    audit {
+        audit_fd: AuditSocket,
+    }
+    setup: |_| {
+        require_initial_namespace("audit");
+        require_abi(7, "audit records of Landlock denials");
+        disable_caps();
+        set_cap(Cap::AuditControl);
+        let audit_fd = assert_ok!(
+            AuditSocket::init_with_filter(),
+            "Failed to initialize audit (EEXIST: socket already in use (e.g. auditd))"
+        );
+        clear_cap(Cap::AuditControl);
+        Self { audit_fd }
+    },
+    // C cleans up from the parent (FIXTURE_TEARDOWN_PARENT, with a socket of its own), since
+    // the test dropped every capability: here the test keeps CAP_AUDIT_CONTROL permitted.
+    teardown: |self, _| {
+        set_cap(Cap::AuditControl);
+        expect_eq!(Ok(()), self.audit_fd.cleanup());
+        clear_cap(Cap::AuditControl);
+    },
+}
+
+// Test PTRACE_TRACEME and PTRACE_ATTACH for parent and child.
+test_f!(audit, trace, exclusive = audit, |self, _| {
+    let records = |audit_fd: &AuditSocket| {
+        audit_fd
+            .count_records()
+            .map(|records| (records.access, records.domain))
+    };
+
+    // Makes sure there is no superfluous logged records.
+    expect_eq!(Ok(0), records(&self.audit_fd).map(|(access, _)| access));
+
+    let yama_ptrace_scope = assert_ok!(yama_ptrace_scope());
+
+    if yama_ptrace_scope > YAMA_SCOPE_DISABLED {
+        th_log!("Incomplete tests due to Yama restrictions (scope {yama_ptrace_scope})");
+    }
+
+    // Removes all effective and permitted capabilities to not interfere with
+    // cap_ptrace_access_check() in case of PTRACE_MODE_FSCREDS. But CAP_AUDIT_CONTROL, which
+    // stays permitted (not effective) in parent and child alike: reading records up to a
+    // sentinel raises it for a moment, and the same permitted set on both sides keeps
+    // cap_ptrace_access_check() out of the way as the empty sets of C do.
+    assert_eq!(
+        Ok(()),
+        capset(&CapSets {
+            permitted: Cap::AuditControl.mask(),
+            ..CapSets::default()
+        })
+    );
+
+    let (pipe_child_read, pipe_child_write) = assert_ok!(pipe());
+    let (pipe_parent_read, pipe_parent_write) = assert_ok!(pipe());
+
+    let child = fork_child(|| {
+        assert_eq!(Ok(()), close_in_child(&pipe_parent_write));
+        assert_eq!(Ok(()), close_in_child(&pipe_child_read));
+
+        // Waits for the parent to be in a domain, if any.
+        assert_eq!(Ok(1), read_byte(&pipe_parent_read));
+
+        // Tests child PTRACE_TRACEME.
+        expect_eq!(Err(Errno::EPERM), ptrace_traceme());
+        // We should see the child process.
+        expect_eq!(Ok(()), matches_log_ptrace(&self.audit_fd, getpid()));
+
+        // Checks for a domain creation.
+        expect_eq!(Ok((0, 1)), records(&self.audit_fd));
+
+        // Signals that the PTRACE_ATTACH test is done and the PTRACE_TRACEME test is ongoing.
+        assert_eq!(Ok(1), write_byte(&pipe_child_write));
+
+        // Waits for the parent PTRACE_ATTACH test.
+        assert_eq!(Ok(1), read_byte(&pipe_parent_read));
+    });
+    let child_pid = child.pid();
+
+    assert_eq!(Ok(()), close(pipe_child_write));
+    assert_eq!(Ok(()), close(pipe_parent_read));
+    create_domain();
+
+    // Signals that the parent is in a domain.
+    assert_eq!(Ok(1), write_byte(&pipe_parent_write));
+
+    // Waits for the child to test PTRACE_ATTACH on the parent and start testing
+    // PTRACE_TRACEME.
+    assert_eq!(Ok(1), read_byte(&pipe_child_read));
+
+    // The child should not be traced by the parent.
+    expect_eq!(Err(Errno::ESRCH), ptrace_detach(child_pid));
+
+    // Tests PTRACE_ATTACH on the child.
+    expect_eq!(Err(Errno::EPERM), ptrace_attach(child_pid));
+    expect_eq!(Ok(()), matches_log_ptrace(&self.audit_fd, child_pid));
+
+    // Signals that the parent PTRACE_ATTACH test is done.
+    assert_eq!(Ok(1), write_byte(&pipe_parent_write));
+    let status = child.wait();
+    expect_false!(
+        wifsignaled(status) || !wifexited(status) || wexitstatus(status) != Some(EXIT_SUCCESS),
+        "the child ended with {status:?}"
+    );
+
+    // Makes sure there is no superfluous logged records.
+    expect_eq!(Ok((0, 0)), records(&self.audit_fd));
 });
 
 test_harness_main!();
