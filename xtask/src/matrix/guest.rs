@@ -9,8 +9,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The suites: cargo package and test binary.
-pub const SUITES: [(&str, &str); 2] = [("net-tests", "net_test"), ("fs-tests", "fs_test")];
+/// The suites: cargo package and test binary. audit_tree and audit_test need root in the
+/// initial namespace, as the guest's init is.
+pub const SUITES: [(&str, &str); 10] = [
+    ("base-tests", "base_test"),
+    ("fs-tests", "fs_test"),
+    ("net-tests", "net_test"),
+    ("net-tests", "listen_test"),
+    ("net-tests", "audit_tree"),
+    ("ptrace-tests", "ptrace_test"),
+    ("scoped-tests", "scoped_test"),
+    ("scoped-tests", "scoped_signal_test"),
+    ("scoped-tests", "scoped_abstract_unix_test"),
+    ("audit-tests", "audit_test"),
+];
 
 /// Kernel modules the suites need, loaded in the guest when the kernel has them as modules
 /// (nothing to do when built in). overlay: fs_test's layout2_overlay.
@@ -35,10 +47,15 @@ pub fn build_suites(root: &Path, log_dir: &Path) -> Result<Suites, Error> {
     if std::env::var_os("CI").is_some() {
         cargo.arg("--locked");
     }
-    for (package, _) in SUITES {
+    let mut packages: Vec<&str> = SUITES.iter().map(|(p, _)| *p).collect();
+    packages.dedup();
+    for package in &packages {
         cargo.args(["-p", package]);
     }
-    note("building the suites: cargo test --no-run -p net-tests -p fs-tests");
+    note(&format!(
+        "building the suites: cargo test --no-run -p {}",
+        packages.join(" -p ")
+    ));
     let log = log_dir.join("build.log");
     let out = cargo
         .stderr(fs::File::create(&log)?)

@@ -14,6 +14,7 @@ mod table;
 mod tap;
 mod version;
 
+use crate::build;
 use check::{GuestLog, Report};
 use guest::{QemuSettings, Suites};
 use std::fmt::Write as _;
@@ -610,37 +611,60 @@ fn run(args: Vec<String>) -> Result<bool, Error> {
     if let Mode::Run = mode {
         check_host_tools()?;
     }
+    // Resolve every Debian kernel first: a missing package fails before anything is built.
+    let debian_ids: Vec<usize> = (0..tables.len())
+        .filter(|&i| tables[i].build.is_none())
+        .collect();
+    let mut resolved = Vec::new();
     let mut apt = debian::Apt::new(&settings.cache);
-    apt.update(update)?;
-    // Resolve every kernel first: a missing package fails before anything is built.
-    let regexes: Vec<&[String]> = tables.iter().map(|t| t.packages.as_slice()).collect();
-    let resolved = apt.resolve(&regexes)?;
-    let mut packages = Vec::new();
-    for ((id, table), package) in ids.iter().zip(&tables).zip(resolved) {
-        if let Mode::List = mode {
+    if !debian_ids.is_empty() {
+        apt.update(update)?;
+        let regexes: Vec<&[String]> = debian_ids
+            .iter()
+            .map(|&i| tables[i].packages.as_slice())
+            .collect();
+        resolved = apt.resolve(&regexes)?;
+    }
+    let mut packages = vec![None; tables.len()];
+    for (&i, package) in debian_ids.iter().zip(resolved) {
+        packages[i] = Some(package.ok_or_else(|| {
+            format!(
+                "{}: no package matches {} (try --update)",
+                ids[i],
+                tables[i].packages.join(" ")
+            )
+        }));
+    }
+    if let Mode::List = mode {
+        for ((id, table), package) in ids.iter().zip(&tables).zip(&packages) {
+            let what = match (package, &table.build) {
+                (Some(Ok(p)), _) => p.describe(),
+                (_, Some(b)) => describe_build(b),
+                _ => "(no package found)".to_owned(),
+            };
             println!(
-                "{id:<28} {:<56} Landlock {:<9} {}",
-                package
-                    .as_ref()
-                    .map_or("(no package found)".to_owned(), |p| p.describe()),
+                "{id:<28} {what:<56} Landlock {:<9} {}",
                 table.abi.to_string(),
                 table.cmdline
             );
-            continue;
         }
-        packages.push(package.ok_or_else(|| {
-            format!(
-                "{id}: no package matches {} (try --update)",
-                table.packages.join(" ")
-            )
-        })?);
-    }
-    if let Mode::List = mode {
         return Ok(true);
     }
-    let mut unpacked = Vec::new();
-    for package in &packages {
-        unpacked.push(apt.fetch(package)?);
+    // The kernel of every table: an image, its modules, what it is.
+    let mut kernels = Vec::new();
+    for (table, package) in tables.iter().zip(packages) {
+        match (package, &table.build) {
+            (Some(package), _) => {
+                let package = package?;
+                let unpacked = apt.fetch(&package)?;
+                kernels.push((unpacked.image, Some(unpacked.modules), package.describe()));
+            }
+            (None, Some(b)) => {
+                let image = build::build_kernel(&build_spec(b, &settings.root))?;
+                kernels.push((image, None, describe_build(b)));
+            }
+            (None, None) => unreachable!("a table without 'source' is a Debian kernel"),
+        }
     }
     note(&format!(
         "kernels ready after {:.0} s",
@@ -649,12 +673,12 @@ fn run(args: Vec<String>) -> Result<bool, Error> {
 
     let prepared = prepare(&settings)?;
     let mut results = Vec::new();
-    for (((id, table), package), kernel) in ids.iter().zip(tables).zip(&packages).zip(&unpacked) {
+    for ((id, table), (image, modules, description)) in ids.iter().zip(tables).zip(&kernels) {
         let kernel = Kernel {
             id,
-            image: &kernel.image,
-            modules: Some(&kernel.modules),
-            description: package.describe(),
+            image,
+            modules: modules.as_deref(),
+            description: description.clone(),
             table_path: settings.table_path(id),
             env: table.env.clone(),
             table,
@@ -662,6 +686,27 @@ fn run(args: Vec<String>) -> Result<bool, Error> {
         results.push(run_kernel(&kernel, &prepared, &settings)?);
     }
     finish(&settings, &results, start)
+}
+
+/// A table's `source`, `patches` and `config` as `cargo xtask build-kernel`'s arguments, with
+/// the paths taken from the workspace root.
+fn build_spec(build: &table::Build, root: &Path) -> build::KernelSpec {
+    build::KernelSpec {
+        source: build::Source::parse(&build.source),
+        patch_dirs: build.patches.iter().map(|p| root.join(p)).collect(),
+        config: build
+            .config
+            .as_ref()
+            .map_or_else(build::default_config, |c| root.join(c)),
+    }
+}
+
+fn describe_build(build: &table::Build) -> String {
+    let mut text = format!("built from {}", build.source);
+    for p in &build.patches {
+        let _ = write!(text, " + {p}");
+    }
+    text
 }
 
 fn finish(settings: &Settings, results: &[KernelResult], start: Instant) -> Result<bool, Error> {

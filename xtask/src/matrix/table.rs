@@ -53,10 +53,25 @@ impl Rule {
     }
 }
 
+/// A kernel built by `cargo xtask build-kernel`: its arguments, paths relative to the
+/// workspace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Build {
+    /// `debian:PACKAGE` or a kernel tree.
+    pub source: String,
+    /// Patch directories, applied in order.
+    pub patches: Vec<String>,
+    /// The Kconfig fragment; the project's when unset.
+    pub config: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
     /// Regexes over package names, tried in order (Debian kernels only).
     pub packages: Vec<String>,
+    /// Set for a kernel built from a source (`source`, `patches`, `config`) instead of a
+    /// Debian package.
+    pub build: Option<Build>,
     pub abi: Abi,
     /// Appended to the kernel command line.
     pub cmdline: String,
@@ -77,6 +92,7 @@ impl Table {
     /// Parses a table; an error is `line: message`.
     pub fn parse(text: &str) -> Result<Table, String> {
         let mut packages = Vec::new();
+        let mut build: Option<Build> = None;
         let mut abi = None;
         let mut cmdline = String::new();
         let mut errata = None;
@@ -105,6 +121,12 @@ impl Table {
                 match key {
                     "package" => packages = rest.split_whitespace().map(str::to_owned).collect(),
                     "cmdline" => cmdline = rest.to_owned(),
+                    "source" => build.get_or_insert_default().source = rest.to_owned(),
+                    "patches" => {
+                        build.get_or_insert_default().patches =
+                            rest.split_whitespace().map(str::to_owned).collect()
+                    }
+                    "config" => build.get_or_insert_default().config = Some(rest.to_owned()),
                     "abi" => abi = Some(parse_abi(rest).map_err(|e| format!("{lineno}: {e}"))?),
                     "errata" => {
                         errata = Some(parse_errata(rest).map_err(|e| format!("{lineno}: {e}"))?)
@@ -117,8 +139,8 @@ impl Table {
                     }
                     _ => {
                         return Err(format!(
-                            "{lineno}: unknown setting '{key}' (package, abi, cmdline, errata, \
-                             env, then [suite] sections)"
+                            "{lineno}: unknown setting '{key}' (package or source, patches and \
+                             config; abi, cmdline, errata, env; then [suite] sections)"
                         ));
                     }
                 }
@@ -157,8 +179,24 @@ impl Table {
         let abi = abi.ok_or(
             "0: no 'abi' setting (the kernel's Landlock ABI, a number, or 'disabled')".to_owned(),
         )?;
+        match &build {
+            Some(b) if b.source.is_empty() => {
+                return Err(
+                    "0: 'patches' or 'config' without 'source' (debian:PACKAGE or \
+                            a kernel tree)"
+                        .to_owned(),
+                );
+            }
+            Some(_) if !packages.is_empty() => {
+                return Err(
+                    "0: both 'package' (a Debian kernel) and 'source' (a built one)".to_owned(),
+                );
+            }
+            _ => {}
+        }
         Ok(Table {
             packages,
+            build,
             abi,
             cmdline,
             errata,
@@ -287,6 +325,20 @@ layout1_bind.path_disconnected*  fail  erratum 3
         assert_eq!(r.outcome, Outcome::Fail);
         assert!(r.reason_in("x erratum 3 y"));
         assert!(t.rule_for("other", "a").is_none());
+    }
+
+    #[test]
+    fn parses_a_built_kernel() {
+        let t = Table::parse(
+            "source debian:linux-source-7.2\npatches a/b c\nconfig k.config\nabi 10\n",
+        )
+        .unwrap();
+        let b = t.build.unwrap();
+        assert_eq!(b.source, "debian:linux-source-7.2");
+        assert_eq!(b.patches, ["a/b", "c"]);
+        assert_eq!(b.config.as_deref(), Some("k.config"));
+        assert!(Table::parse("patches a\nabi 10\n").is_err());
+        assert!(Table::parse("package x\nsource y\nabi 10\n").is_err());
     }
 
     #[test]
