@@ -182,7 +182,8 @@ pub fn common_initramfs(
     work: &Path,
 ) -> Result<Vec<u8>, Error> {
     let mut cpio = Cpio::new();
-    for dir in ["/proc", "/sys", "/dev", "/tmp", "/modules", "/bin"] {
+    // /run: the audit cases' lock file (landlock_test_core::audit::LOCK_FILE).
+    for dir in ["/proc", "/sys", "/dev", "/tmp", "/run", "/modules", "/bin"] {
         cpio.dir(Path::new(dir));
     }
     cpio.file("/init", 0o755, INIT.as_bytes());
