@@ -3,7 +3,9 @@
 //!
 //! [`AuditSocket::init_with_filter`] enables audit, registers the calling process as the audit
 //! daemon (the one process the kernel sends records to) and adds an exclude rule so that only
-//! the records of this case's processes reach it; [`AuditSocket::cleanup`] deletes the rule.
+//! the records of this case's processes reach it; [`AuditSocket::cleanup`] deletes the rule
+//! ([`delete_filter_rule`] from the unrestricted parent of a test process, as C's
+//! `FIXTURE_TEARDOWN_PARENT` does).
 //! Records are matched by plain string comparison: every pattern of the net tests is C's
 //! `REGEX_LANDLOCK_PREFIX` followed by fixed text, so no regex is needed.
 //!
@@ -207,6 +209,19 @@ impl AuditSocket {
     /// are explained on stderr.
     #[track_caller]
     pub fn match_record(&self, record_type: u16, rest: &str) -> Result<u64, Errno> {
+        self.match_record_with(record_type, rest, |tail| tail == rest)
+    }
+
+    /// [`match_record`](Self::match_record) for a record whose rest holds what a test cannot
+    /// know exactly (C's patterns with `[^"]\+` or `[0-9]\+`): `matches` judges the rest, and
+    /// `pattern` says what it expects, for the error message.
+    #[track_caller]
+    pub fn match_record_with(
+        &self,
+        record_type: u16,
+        pattern: &str,
+        matches: impl Fn(&str) -> bool,
+    ) -> Result<u64, Errno> {
         let caller = Location::caller();
         let log = |args: fmt::Arguments<'_>| check::log_at(caller.file(), caller.line(), args);
         let record = loop {
@@ -226,11 +241,11 @@ impl AuditSocket {
         };
         let data = record.text();
         match split_landlock_prefix(&data) {
-            Some((domain, tail)) if tail == rest => Ok(domain),
+            Some((domain, tail)) if matches(tail) => Ok(domain),
             _ => {
                 log(format_args!("DATA: {data}"));
                 log(format_args!(
-                    "ERROR: no match for: audit(<time>:<serial>): domain=<hex ID>{rest}"
+                    "ERROR: no match for: audit(<time>:<serial>): domain=<hex ID>{pattern}"
                 ));
                 Err(Errno::ENOENT)
             }
@@ -366,6 +381,29 @@ impl AuditSocket {
         }
         Ok(message)
     }
+}
+
+/// Deletes the exclude rule from a process other than the case's (C's `audit_cleanup(-1, NULL)`
+/// in a `FIXTURE_TEARDOWN_PARENT`): for fixtures whose test process ends restricted, with the
+/// rule left in place by [`AuditSocket::init_with_filter`] and no [`AuditSocket::cleanup`]. Holds
+/// [`LOCK_FILE`] meanwhile, so that it never deletes the rule of an audit daemon of another
+/// binary. `ENOENT` when the rule is not in place; `EPERM` without `CAP_AUDIT_CONTROL`.
+pub fn delete_filter_rule() -> Result<(), Errno> {
+    let lock = lock(LOCK_FILE)?;
+    let fd = socket(
+        AddressFamily::Netlink,
+        SockType::Raw,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::NetlinkAudit,
+    )?;
+    // Not the audit daemon: only the acknowledgement comes, and nothing to delete on drop.
+    let audit = AuditSocket {
+        fd,
+        session: 0,
+        rule_in_place: false,
+        _lock: lock,
+    };
+    audit.request(AUDIT_DEL_RULE, &loginuid_rule())
 }
 
 impl Drop for AuditSocket {
