@@ -387,7 +387,9 @@ impl AuditSocket {
 /// in a `FIXTURE_TEARDOWN_PARENT`): for fixtures whose test process ends restricted, with the
 /// rule left in place by [`AuditSocket::init_with_filter`] and no [`AuditSocket::cleanup`]. Holds
 /// [`LOCK_FILE`] meanwhile, so that it never deletes the rule of an audit daemon of another
-/// binary. `ENOENT` when the rule is not in place; `EPERM` without `CAP_AUDIT_CONTROL`.
+/// binary. A rule already gone is fine: such a daemon, which took the lock once the test
+/// process ended, found the rule in place and deleted it at its end (the rule is the same for
+/// every case). `EPERM` without `CAP_AUDIT_CONTROL`.
 pub fn delete_filter_rule() -> Result<(), Errno> {
     let lock = lock(LOCK_FILE)?;
     let fd = socket(
@@ -403,7 +405,10 @@ pub fn delete_filter_rule() -> Result<(), Errno> {
         rule_in_place: false,
         _lock: lock,
     };
-    audit.request(AUDIT_DEL_RULE, &loginuid_rule())
+    match audit.request(AUDIT_DEL_RULE, &loginuid_rule()) {
+        Err(Errno::ENOENT) => Ok(()),
+        deleted => deleted,
+    }
 }
 
 impl Drop for AuditSocket {
