@@ -4446,6 +4446,7 @@ test_f!(layout3_fs, release_inodes, |self, variant| {
 
 /// C's `matches_log_fs_extra()`: the next Landlock access record denies `blockers` on `path`
 /// (absolute, as the kernel prints it), on any device and inode, then says `extra`.
+#[track_caller]
 fn matches_log_fs_extra(
     audit_fd: &AuditSocket,
     blockers: &str,
@@ -4478,6 +4479,7 @@ fn matches_log_fs_extra(
 }
 
 /// C's `matches_log_fs()`.
+#[track_caller]
 fn matches_log_fs(audit_fd: &AuditSocket, blockers: &str, path: &str) -> Result<(), Errno> {
     matches_log_fs_extra(audit_fd, blockers, path, "")
 }
@@ -4485,6 +4487,7 @@ fn matches_log_fs(audit_fd: &AuditSocket, blockers: &str, path: &str) -> Result<
 /// C's `matches_log_domain_allocated()`: the next domain record tells that process `pid`
 /// created a domain. C also checks that the command name ends with `_test`, as its test
 /// programs are named; this one's is `fs_test-<hash>`, cut at 15 characters.
+#[track_caller]
 fn matches_log_domain_allocated(
     audit_fd: &AuditSocket,
     pid: nix::unistd::Pid,

@@ -7,7 +7,9 @@
 //! ([`delete_filter_rule`] from the unrestricted parent of a test process, as C's
 //! `FIXTURE_TEARDOWN_PARENT` does).
 //! Records are matched by plain string comparison: every pattern of the net tests is C's
-//! `REGEX_LANDLOCK_PREFIX` followed by fixed text, so no regex is needed.
+//! `REGEX_LANDLOCK_PREFIX` followed by fixed text, so no regex is needed; where a pattern holds
+//! what a test cannot know (a device name, an inode number), a predicate judges the text
+//! ([`AuditSocket::match_record_with`]).
 //!
 //! # Which records are the case's
 //!
