@@ -16,9 +16,7 @@ use std::sync::OnceLock;
 
 use landlock_test_core::abi::errata;
 use landlock_test_core::assert_eq;
-use landlock_test_core::audit::{
-    self, AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditRecords, AuditSocket,
-};
+use landlock_test_core::audit::{self, prelude::*};
 use landlock_test_core::fs::prelude::*;
 use landlock_test_core::prelude::*;
 use landlock_test_core::process::prelude::{
@@ -4589,18 +4587,12 @@ fixture! {
     #[derive(Clone, Copy)]
     audit_layout1 {}
     setup: |_| {
-        require_initial_namespace("audit");
-        require_abi(7, "audit records of Landlock denials");
+        require_audit();
         prepare_layout();
 
         create_layout1();
 
-        set_cap(Cap::AuditControl);
-        let audit_fd = assert_ok!(
-            AuditSocket::init_with_filter(),
-            "becoming the audit daemon (EEXIST: auditd runs; EPERM: no CAP_AUDIT_CONTROL; \
-             ENOENT: no /run)"
-        );
+        let audit_fd = audit_init();
         assert_true!(AUDIT_FD.set(audit_fd).is_ok());
         disable_caps();
         Self {}

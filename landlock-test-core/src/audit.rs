@@ -77,8 +77,11 @@ use nix::sys::socket::{
 use nix::sys::stat::Mode;
 use nix::unistd::getpid;
 
+use crate::abi::require_abi;
 use crate::harness::check;
 use crate::privilege::caps::{Cap, has_effective, try_clear_cap, try_set_cap};
+use crate::privilege::common::{clear_cap, set_cap};
+use crate::privilege::require_initial_namespace;
 
 /// `AUDIT_LANDLOCK_ACCESS`: the record of a denied access.
 pub const AUDIT_LANDLOCK_ACCESS: u16 = 1423;
@@ -501,6 +504,32 @@ impl AuditSocket {
     }
 }
 
+/// Skips the case unless it can read audit records of Landlock denials: the kernel lets only
+/// root of the initial user namespace be the audit daemon, and Landlock logs denials since
+/// ABI 7 (Linux 6.15).
+#[track_caller]
+pub fn require_audit() {
+    require_initial_namespace("audit");
+    require_abi(7, "audit records of Landlock denials");
+}
+
+/// The setup of an audit fixture, as C's `set_cap(CAP_AUDIT_CONTROL);
+/// audit_init_with_exe_filter(); clear_cap(CAP_AUDIT_CONTROL)`: makes the case the audit
+/// daemon ([`AuditSocket::init_with_filter`]) with `CAP_AUDIT_CONTROL` raised for the call.
+/// Fails the case, naming the likely cause, when it cannot.
+#[track_caller]
+pub fn audit_init() -> AuditSocket {
+    set_cap(Cap::AuditControl);
+    let audit = AuditSocket::init_with_filter();
+    clear_cap(Cap::AuditControl);
+    audit.unwrap_or_else(|errno| {
+        check::fatal(format_args!(
+            "becoming the audit daemon failed with {errno} (EEXIST: another daemon such as \
+             auditd is registered; EPERM: no CAP_AUDIT_CONTROL; ENOENT: no /run)"
+        ))
+    })
+}
+
 /// Deletes the exclude rule from a process other than the case's (C's `audit_cleanup(-1, NULL)`
 /// in a `FIXTURE_TEARDOWN_PARENT`): for fixtures whose test process ends restricted, with the
 /// rule left in place by [`AuditSocket::init_with_filter`] and no [`AuditSocket::cleanup`]. Holds
@@ -806,4 +835,12 @@ mod tests {
             assert!(!is_sentinel(other, 42), "{other:?}");
         }
     }
+}
+
+/// The names of the audit fixtures: the daemon's socket and its setup, the record types.
+pub mod prelude {
+    pub use super::{
+        AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditRecords, AuditSocket, audit_init,
+        delete_filter_rule, require_audit,
+    };
 }
