@@ -24,7 +24,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use landlock_test_core::audit::{AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditSocket};
+use landlock_test_core::audit::prelude::*;
 use landlock_test_core::prelude::*;
 use landlock_test_core::process::prelude::*;
 use landlock_test_core::thread::spawn_thread;
@@ -190,17 +190,10 @@ fn scoped_signal() -> RulesetAttr {
 
 /// The setup the audit fixtures share (C repeats it in each).
 #[track_caller]
-fn audit_init() -> AuditSocket {
-    require_initial_namespace("audit");
-    require_abi(7, "audit records of Landlock denials");
+fn audit_setup() -> AuditSocket {
+    require_audit();
     disable_caps();
-    set_cap(Cap::AuditControl);
-    let audit_fd = assert_ok!(
-        AuditSocket::init_with_filter(),
-        "Failed to initialize audit (EEXIST: socket already in use (e.g. auditd))"
-    );
-    clear_cap(Cap::AuditControl);
-    audit_fd
+    audit_init()
 }
 
 /// The teardown the audit fixtures share.
@@ -231,7 +224,7 @@ fixture! {
     audit {
         audit_fd: AuditSocket,
     }
-    setup: |_| Self { audit_fd: audit_init() },
+    setup: |_| Self { audit_fd: audit_setup() },
     teardown: |self, _| audit_cleanup(&mut self.audit_fd),
 }
 
@@ -464,7 +457,7 @@ fixture! {
         domain_id: SharedIds<1>,
     }
     setup: |_| {
-        let audit_fd = audit_init();
+        let audit_fd = audit_setup();
         let domain_id = assert_ok!(SharedIds::new());
         // Domain IDs are greater or equal to 2^32.
         domain_id.set(0, 1);
@@ -578,7 +571,7 @@ fixture! {
     }
     // C registers as the audit daemon, then filters the records of bin_wait_pipe_sandbox:
     // here, those of the case's process tree, which only that program's denials fill.
-    setup: |_| Self { audit_fd: audit_init() },
+    setup: |_| Self { audit_fd: audit_setup() },
     teardown: |self, _| audit_cleanup(&mut self.audit_fd),
 }
 

@@ -2,19 +2,26 @@
 //! Fixtures, variants and tests keep the C names and order; the layouts, the `test_*` helpers
 //! and the rulesets from path rules are in `landlock_test_core::fs`.
 //!
-//! Not ported: the tests that execute helper binaries (`layout1.execute`,
-//! `layout1.umount_sandboxer`), and the `audit_layout1` fixture.
+//! The programs that the tests execute (C's true.c, wait-pipe.c, sandbox-and-launch.c) are
+//! this package's binaries (src/bin/), found where cargo built them.
 //!
 //! Where C hard-codes `ACCESS_ALL` and `ACCESS_LAST` for the kernel it ships with, they are
 //! derived from the running ABI here ([`access_fs_all`], [`access_fs_last`]); a case that
 //! needs a right the running kernel lacks skips with the reason ([`require_access_fs`]).
 
+use std::ffi::{CStr, CString};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::sync::OnceLock;
 
+use landlock_test_core::abi::errata;
 use landlock_test_core::assert_eq;
+use landlock_test_core::audit::{self, prelude::*};
 use landlock_test_core::fs::prelude::*;
 use landlock_test_core::prelude::*;
+use landlock_test_core::process::prelude::{
+    close_in_child, read_byte, wexitstatus, wifexited, write_byte,
+};
 use libc::{
     AT_EMPTY_PATH, AT_REMOVEDIR, O_CLOEXEC, O_DIRECTORY, O_PATH, O_RDONLY, O_RDWR, O_TRUNC,
     O_WRONLY, S_IFBLK, S_IFCHR, S_IFIFO, S_IFREG, S_IFSOCK, mode_t,
@@ -1217,6 +1224,228 @@ test_f!(layout1, relative_chroot_only, |_, _| {
 
 test_f!(layout1, relative_chroot_chdir, |_, _| {
     test_relative_path(RelativeAccess::ChrootChdir);
+});
+
+// The helper programs, built by this package (src/bin/): C runs them from the current
+// directory (`./true`); a test here finds them where cargo built them.
+const BIN_TRUE: &str = env!("CARGO_BIN_EXE_true");
+const BIN_SANDBOX_AND_LAUNCH: &str = env!("CARGO_BIN_EXE_sandbox-and-launch");
+const BIN_WAIT_PIPE: &str = env!("CARGO_BIN_EXE_wait-pipe");
+
+/// Copies the content of `src_path` over the existing file `dst_path` (C's `copy_file()`).
+#[track_caller]
+fn copy_file(src_path: &str, dst_path: &str) {
+    let dst_fd = assert_ok!(
+        open(dst_path, O_WRONLY | O_TRUNC | O_CLOEXEC),
+        "Failed to open \"{dst_path}\""
+    );
+    let src_fd = assert_ok!(
+        open(src_path, O_RDONLY | O_CLOEXEC),
+        "Failed to open \"{src_path}\""
+    );
+    let size = assert_ok!(nix::sys::stat::fstat(&src_fd)).st_size as u64;
+    let (mut src, mut dst) = (std::fs::File::from(src_fd), std::fs::File::from(dst_fd));
+    assert_eq!(
+        Ok(size),
+        std::io::copy(&mut src, &mut dst).map_err(|err| err.to_string())
+    );
+}
+
+/// Executes `path` in a child process, which must fail with `err` or run it (C's
+/// `test_execute()`): the child exits with 2 after the expected failure, with the program's 0
+/// after running it.
+#[track_caller]
+fn test_execute(err: Option<Errno>, path: &str) {
+    let child = fork_child(|| {
+        let path_c = CString::new(path).expect("paths have no NUL");
+        // Returns only on failure.
+        let ret = nix::unistd::execve::<_, &CStr>(&path_c, &[&path_c], &[]);
+        assert_eq!(
+            err.map_or(Ok(()), Err),
+            ret.map(|never| match never {}),
+            "Failed to execute \"{path}\""
+        );
+        // SAFETY: _exit(2) takes an integer and never returns; it ends this forked process
+        // without running the parent's exit handlers.
+        unsafe { libc::_exit(2) }
+    });
+    let status = child.wait();
+    assert_true!(wifexited(status));
+    assert_eq!(
+        Some(if err.is_some() { 2 } else { 0 }),
+        wexitstatus(status),
+        "Unexpected return code for \"{path}\""
+    );
+}
+
+/// Whether `execveat(2)` knows `AT_EXECVE_CHECK` (Linux 6.14): probed on a directory, which
+/// it refuses with `EACCES` after checking the flags, where an older kernel refuses the flag
+/// with `EINVAL`.
+fn has_execve_check() -> bool {
+    sys_execve_check(c"/") != Err(Errno::EINVAL)
+}
+
+/// `execveat(AT_FDCWD, path, [path], [], AT_EMPTY_PATH | AT_EXECVE_CHECK)`: checks whether
+/// `path` may be executed, without executing it. A raw system call: nix's `execveat` takes
+/// any return for a failure, as it is for an execution.
+fn sys_execve_check(path: &CStr) -> Result<(), Errno> {
+    let argv = [path.as_ptr(), std::ptr::null()];
+    let envp = [std::ptr::null::<libc::c_char>()];
+    // SAFETY: path is a NUL-terminated string, argv and envp are NULL-terminated arrays of
+    // them, all alive for the call; with AT_EXECVE_CHECK the call returns.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_execveat,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            argv.as_ptr(),
+            envp.as_ptr(),
+            AT_EMPTY_PATH | libc::AT_EXECVE_CHECK,
+        )
+    };
+    Errno::result(ret).map(drop)
+}
+
+/// Checks that `path` may be executed, or fails with `err` (C's `test_check_exec()`). A kernel
+/// without `AT_EXECVE_CHECK` (before 6.14) rejects the flag where C's check fails: the check
+/// is left out there, with a note, so that the execution checks still run.
+#[track_caller]
+fn test_check_exec(err: Option<Errno>, path: &str) {
+    if !has_execve_check() {
+        th_log!("execveat(2) has no AT_EXECVE_CHECK (Linux 6.14): not checking \"{path}\"");
+        return;
+    }
+    let path_c = CString::new(path).expect("paths have no NUL");
+    expect_eq!(err.map_or(Ok(()), Err), sys_execve_check(&path_c));
+}
+
+/// The program interpreter (dynamic loader) that the kernel also executes to run `path`, from
+/// its ELF `PT_INTERP` header: `None` for a statically linked program.
+fn elf_interpreter(path: &str) -> Option<String> {
+    const PT_INTERP: u32 = 3;
+    let elf = std::fs::read(path).ok()?;
+    let uint = |at: usize, len: usize| -> Option<usize> {
+        let bytes = elf.get(at..at + len)?;
+        Some(bytes.iter().rev().fold(0, |n, &b| n << 8 | usize::from(b)))
+    };
+    // ELF64, little-endian: e_phoff, e_phentsize, e_phnum.
+    if elf.get(..6)? != b"\x7fELF\x02\x01" {
+        return None;
+    }
+    let (phoff, phentsize, phnum) = (uint(0x20, 8)?, uint(0x36, 2)?, uint(0x38, 2)?);
+    (0..phnum).find_map(|i| {
+        let ph = phoff + i * phentsize;
+        if uint(ph, 4)? != PT_INTERP as usize {
+            return None;
+        }
+        let (offset, size) = (uint(ph + 8, 8)?, uint(ph + 32, 8)?);
+        let interp = elf.get(offset..offset + size)?;
+        let interp = interp.strip_suffix(&[0]).unwrap_or(interp);
+        String::from_utf8(interp.to_vec()).ok()
+    })
+}
+
+test_f!(layout1, execute, |_, _| {
+    // C links its true statically. The Rust helper is linked dynamically (Cargo links one
+    // binary of a package statically only with crt-static for the whole build), and the kernel
+    // executes its dynamic loader too, which Landlock checks as any executed file: allowing
+    // that one file keeps every check on the layout as in C.
+    let interpreter = elf_interpreter(BIN_TRUE);
+    let rules: Vec<Rule<'_>> = [Rule {
+        path: dir_s1d2,
+        access: LANDLOCK_ACCESS_FS_EXECUTE,
+    }]
+    .into_iter()
+    .chain(interpreter.as_deref().map(|path| Rule {
+        path,
+        access: LANDLOCK_ACCESS_FS_EXECUTE,
+    }))
+    .collect();
+
+    copy_file(BIN_TRUE, file1_s1d1);
+    copy_file(BIN_TRUE, file1_s1d2);
+    copy_file(BIN_TRUE, file1_s1d3);
+
+    // Checks before file1_s1d1 being denied.
+    test_execute(None, file1_s1d1);
+    test_check_exec(None, file1_s1d1);
+
+    enforce_fs(rules[0].access, &rules);
+
+    assert_eq!(Ok(()), test_open(dir_s1d1, O_RDONLY));
+    assert_eq!(Ok(()), test_open(file1_s1d1, O_RDONLY));
+    test_execute(Some(Errno::EACCES), file1_s1d1);
+    test_check_exec(Some(Errno::EACCES), file1_s1d1);
+
+    assert_eq!(Ok(()), test_open(dir_s1d2, O_RDONLY));
+    assert_eq!(Ok(()), test_open(file1_s1d2, O_RDONLY));
+    test_execute(None, file1_s1d2);
+    test_check_exec(None, file1_s1d2);
+
+    assert_eq!(Ok(()), test_open(dir_s1d3, O_RDONLY));
+    assert_eq!(Ok(()), test_open(file1_s1d3, O_RDONLY));
+    test_execute(None, file1_s1d3);
+    test_check_exec(None, file1_s1d3);
+});
+
+test_f!(layout1, umount_sandboxer, |_, _| {
+    // The sandboxer scopes signals, the one thing it restricts: C fails on an older kernel.
+    require_abi(6, "a ruleset scoping signals (sandbox-and-launch)");
+
+    copy_file(BIN_SANDBOX_AND_LAUNCH, file1_s3d3);
+    // Without close-on-exec, as the executed programs use them.
+    let (pipe_child_r, pipe_child_w) = assert_ok!(nix::unistd::pipe());
+    let (pipe_parent_r, pipe_parent_w) = assert_ok!(nix::unistd::pipe());
+
+    let child = fork_child(|| {
+        // Passes the pipe FDs to the executed binary and its child.
+        expect_eq!(Ok(()), close_in_child(&pipe_child_r));
+        expect_eq!(Ok(()), close_in_child(&pipe_parent_w));
+        let argv = [
+            file1_s3d3.to_owned(),
+            BIN_WAIT_PIPE.to_owned(),
+            pipe_child_w.as_raw_fd().to_string(),
+            pipe_parent_r.as_raw_fd().to_string(),
+        ]
+        .map(|arg| CString::new(arg).expect("arguments have no NUL"));
+
+        // We need bin_sandbox_and_launch (copied inside the mount as file1_s3d3) to execute
+        // bin_wait_pipe (outside the mount) to make sure the mount point will not be EBUSY
+        // because of file1_s3d3 being in use. This avoids a potential race condition between
+        // the following read() and umount() calls.
+        let ret = nix::unistd::execve::<_, &CStr>(&argv[0], &argv, &[]);
+        assert_eq!(
+            Ok(()),
+            ret.map(|never| match never {}),
+            "Failed to execute \"{file1_s3d3}\""
+        );
+    });
+
+    expect_eq!(Ok(()), close(pipe_child_w));
+    expect_eq!(Ok(()), close(pipe_parent_r));
+
+    // Waits for the child to sandbox itself.
+    expect_eq!(Ok(1), read_byte(&pipe_child_r));
+
+    // Tests that the sandboxer is tied to its mount point.
+    set_cap(Cap::SysAdmin);
+    expect_eq!(Err(Errno::EBUSY), umount(dir_s3d2));
+    clear_cap(Cap::SysAdmin);
+
+    // Signals the child to launch a grandchild.
+    expect_eq!(Ok(1), write_byte(&pipe_parent_w));
+
+    // Waits for the grandchild.
+    expect_eq!(Ok(1), read_byte(&pipe_child_r));
+
+    // Tests that the domain's sandboxer is not tied to its mount point.
+    set_cap(Cap::SysAdmin);
+    expect_eq!(Ok(()), umount(dir_s3d2), "Failed to umount \"{dir_s3d2}\"");
+    clear_cap(Cap::SysAdmin);
+
+    // Signals the grandchild to terminate.
+    expect_eq!(Ok(1), write_byte(&pipe_parent_w));
+    child.join();
 });
 
 test_f!(layout1, link, |_, _| {
@@ -4269,6 +4498,473 @@ test_f!(layout3_fs, release_inodes, |self, variant| {
 
     // Checks that access to the new mount point is denied.
     assert_eq!(Err(Errno::EACCES), test_open(TMP_DIR, O_RDONLY));
+});
+
+/// C's `matches_log_fs_extra()`: the next Landlock access record denies `blockers` on `path`
+/// (absolute, as the kernel prints it), on any device and inode, then says `extra`.
+#[track_caller]
+fn matches_log_fs_extra(
+    audit_fd: &AuditSocket,
+    blockers: &str,
+    path: &str,
+    extra: &str,
+) -> Result<(), Errno> {
+    // It is assumed that the absolute path contains neither control characters nor spaces
+    // (the kernel would print it in hexadecimal).
+    let absolute_path = std::fs::canonicalize(path)
+        .map_err(|err| Errno::from_raw(err.raw_os_error().unwrap_or(libc::EIO)))?;
+    let head = format!(
+        " blockers={blockers} path=\"{}\" dev=\"",
+        absolute_path.display()
+    );
+    audit_fd
+        .match_record_with(
+            AUDIT_LANDLOCK_ACCESS,
+            &format!("{head}<device>\" ino=<number>{extra}"),
+            |rest| {
+                rest.strip_prefix(head.as_str())
+                    .and_then(|rest| rest.split_once("\" ino="))
+                    .is_some_and(|(dev, rest)| {
+                        !dev.is_empty()
+                            && !dev.contains('"')
+                            && rest.strip_suffix(extra).is_some_and(is_number)
+                    })
+            },
+        )
+        .map(drop)
+}
+
+/// C's `matches_log_fs()`.
+#[track_caller]
+fn matches_log_fs(audit_fd: &AuditSocket, blockers: &str, path: &str) -> Result<(), Errno> {
+    matches_log_fs_extra(audit_fd, blockers, path, "")
+}
+
+/// C's `matches_log_domain_allocated()`: the next domain record tells that process `pid`
+/// created a domain. C also checks that the command name ends with `_test`, as its test
+/// programs are named; this one's is `fs_test-<hash>`, cut at 15 characters.
+#[track_caller]
+fn matches_log_domain_allocated(
+    audit_fd: &AuditSocket,
+    pid: nix::unistd::Pid,
+) -> Result<(), Errno> {
+    let head = format!(" status=allocated mode=enforcing pid={pid} uid=");
+    audit_fd
+        .match_record_with(
+            AUDIT_LANDLOCK_DOMAIN,
+            &format!("{head}<number> exe=\"<path>\" comm=\"<name>\""),
+            |rest| {
+                rest.strip_prefix(head.as_str())
+                    .and_then(|rest| rest.split_once(" exe=\""))
+                    .is_some_and(|(uid, rest)| {
+                        is_number(uid)
+                            && rest.split_once("\" comm=\"").is_some_and(|(exe, comm)| {
+                                !exe.is_empty() && !exe.contains('"') && comm.ends_with('"')
+                            })
+                    })
+            },
+        )
+        .map(drop)
+}
+
+/// Whether `text` is a decimal number (C's `[0-9]\+`).
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+// The audit daemon's socket of the case. A fixture with a parent teardown is plain data, shared
+// with the parent: the socket stays in the test process, where setup and body run.
+static AUDIT_FD: OnceLock<AuditSocket> = OnceLock::new();
+
+/// The socket that the `audit_layout1` setup opened (C's `self->audit_fd`).
+fn audit_fd() -> &'static AuditSocket {
+    AUDIT_FD
+        .get()
+        .expect("the audit_layout1 setup opens the audit socket")
+}
+
+fixture! {
+    #[derive(Clone, Copy)]
+    audit_layout1 {}
+    setup: |_| {
+        require_audit();
+        prepare_layout();
+
+        create_layout1();
+
+        let audit_fd = audit_init();
+        assert_true!(AUDIT_FD.set(audit_fd).is_ok());
+        disable_caps();
+        Self {}
+    },
+    // The test process ends restricted: the audit filter rule, which it leaves in place, is
+    // deleted from here.
+    teardown_parent: |self, _| {
+        remove_layout1();
+
+        cleanup_layout();
+
+        expect_eq!(Ok(()), audit::delete_filter_rule());
+    },
+}
+
+/// What `audit_count_records()` must find: `access` and `domain` records.
+const fn records(access: usize, domain: usize) -> AuditRecords {
+    AuditRecords { access, domain }
+}
+
+test_f!(audit_layout1, execute_make, exclusive = audit, |_, _| {
+    copy_file(BIN_TRUE, file1_s1d1);
+    test_execute(None, file1_s1d1);
+    test_check_exec(None, file1_s1d1);
+
+    // C's drop_access_rights(): a ruleset without rules.
+    enforce_fs(LANDLOCK_ACCESS_FS_EXECUTE, &[]);
+
+    test_execute(Some(Errno::EACCES), file1_s1d1);
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.execute", file1_s1d1));
+    test_check_exec(Some(Errno::EACCES), file1_s1d1);
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.execute", file1_s1d1));
+
+    expect_eq!(Ok(records(0, 0)), audit_fd().count_records());
+});
+
+// Using a set of handled/denied access rights make it possible to check that only the blocked
+// ones are logged.
+const ACCESS_FS_16: u64 = LANDLOCK_ACCESS_FS_EXECUTE
+    | LANDLOCK_ACCESS_FS_WRITE_FILE
+    | LANDLOCK_ACCESS_FS_READ_FILE
+    | LANDLOCK_ACCESS_FS_READ_DIR
+    | LANDLOCK_ACCESS_FS_REMOVE_DIR
+    | LANDLOCK_ACCESS_FS_REMOVE_FILE
+    | LANDLOCK_ACCESS_FS_MAKE_CHAR
+    | LANDLOCK_ACCESS_FS_MAKE_DIR
+    | LANDLOCK_ACCESS_FS_MAKE_REG
+    | LANDLOCK_ACCESS_FS_MAKE_SOCK
+    | LANDLOCK_ACCESS_FS_MAKE_FIFO
+    | LANDLOCK_ACCESS_FS_MAKE_BLOCK
+    | LANDLOCK_ACCESS_FS_MAKE_SYM
+    | LANDLOCK_ACCESS_FS_REFER
+    | LANDLOCK_ACCESS_FS_TRUNCATE
+    | LANDLOCK_ACCESS_FS_IOCTL_DEV;
+
+test_f!(audit_layout1, execute_read, exclusive = audit, |_, _| {
+    copy_file(BIN_TRUE, file1_s1d1);
+    test_execute(None, file1_s1d1);
+    test_check_exec(None, file1_s1d1);
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    // The only difference with the previous audit_layout1.execute_read test is the extra
+    // ",fs\\.read_file" blocked by the executable file.
+    test_execute(Some(Errno::EACCES), file1_s1d1);
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.execute,fs.read_file", file1_s1d1)
+    );
+    test_check_exec(Some(Errno::EACCES), file1_s1d1);
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.execute,fs.read_file", file1_s1d1)
+    );
+
+    expect_eq!(Ok(records(0, 0)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, write_file, exclusive = audit, |_, _| {
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), test_open(file1_s1d1, O_WRONLY));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.write_file", file1_s1d1)
+    );
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, read_file, exclusive = audit, |_, _| {
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), test_open(file1_s1d1, O_RDONLY));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.read_file", file1_s1d1)
+    );
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, read_dir, exclusive = audit, |_, _| {
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), test_open(dir_s1d1, O_DIRECTORY));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.read_dir", dir_s1d1));
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, remove_dir, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+    expect_eq!(Ok(()), unlink(file2_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), rmdir(dir_s1d3));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.remove_dir", dir_s1d2)
+    );
+
+    expect_eq!(
+        Err(Errno::EACCES),
+        unlinkat(AT_FDCWD, dir_s1d3, AT_REMOVEDIR)
+    );
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.remove_dir", dir_s1d2)
+    );
+
+    expect_eq!(Ok(records(0, 0)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, remove_file, exclusive = audit, |_, _| {
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), unlink(file1_s1d3));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.remove_file", dir_s1d3)
+    );
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, make_char, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    // A character device numbered 0:0 is a whiteout: a kernel with Landlock's erratum 4
+    // (whiteouts need MAKE_REG) logs it as fs.make_reg, where Linux 6.18 logs fs.make_char.
+    let blockers = if errata().is_fixed(ERRATUM_WHITEOUT) {
+        "fs.make_reg"
+    } else {
+        "fs.make_char"
+    };
+    expect_eq!(Err(Errno::EACCES), mknod(file1_s1d3, S_IFCHR | 0o644, 0));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), blockers, dir_s1d3));
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, make_dir, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), mkdir(file1_s1d3, 0o755));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.make_dir", dir_s1d3));
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, make_reg, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), mknod(file1_s1d3, S_IFREG | 0o644, 0));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.make_reg", dir_s1d3));
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, make_sock, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), mknod(file1_s1d3, S_IFSOCK | 0o644, 0));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.make_sock", dir_s1d3));
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, make_fifo, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), mknod(file1_s1d3, S_IFIFO | 0o644, 0));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.make_fifo", dir_s1d3));
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, make_block, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), mknod(file1_s1d3, S_IFBLK | 0o644, 0));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.make_block", dir_s1d3)
+    );
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, make_sym, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), symlink("target", file1_s1d3));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.make_sym", dir_s1d3));
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, refer_handled, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(LANDLOCK_ACCESS_FS_REFER, &[]);
+
+    expect_eq!(Err(Errno::EXDEV), link(file1_s1d1, file1_s1d3));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.refer", dir_s1d1));
+    expect_eq!(
+        Ok(()),
+        matches_log_domain_allocated(audit_fd(), nix::unistd::getpid())
+    );
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.refer", dir_s1d3));
+
+    expect_eq!(Ok(records(0, 0)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, refer_make, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REFER, &[]);
+
+    expect_eq!(Err(Errno::EACCES), link(file1_s1d1, file1_s1d3));
+    expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.refer", dir_s1d1));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.make_reg,fs.refer", dir_s1d3)
+    );
+
+    expect_eq!(Ok(records(0, 0)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, refer_rename, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), test_rename(file1_s1d2, file1_s2d3));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.remove_file,fs.refer", dir_s1d2)
+    );
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.remove_file,fs.make_reg,fs.refer", dir_s2d3)
+    );
+
+    expect_eq!(Ok(records(0, 0)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, refer_exchange, exclusive = audit, |_, _| {
+    expect_eq!(Ok(()), unlink(file1_s1d3));
+
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    // The only difference with the previous audit_layout1.refer_rename test is the extra
+    // ",fs\\.make_reg" blocked by the source directory.
+    expect_eq!(Err(Errno::EACCES), test_exchange(file1_s1d2, file1_s2d3));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.remove_file,fs.make_reg,fs.refer", dir_s1d2)
+    );
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.remove_file,fs.make_reg,fs.refer", dir_s2d3)
+    );
+
+    expect_eq!(Ok(records(0, 0)), audit_fd().count_records());
+});
+
+// This test checks that the audit record is correctly generated when the operation is only
+// partially denied. This is the case for rename(2) when the source file is allowed to be
+// referenced but the destination directory is not.
+//
+// This is also a regression test for commit d617f0d72d80 ("landlock: Optimize file path walks
+// and prepare for audit support") and commit 058518c20920 ("landlock: Align partial refer
+// access checks with final ones").
+test_f!(
+    audit_layout1,
+    refer_rename_half,
+    exclusive = audit,
+    |_, _| {
+        let layer1 = [Rule {
+            path: dir_s2d2,
+            access: LANDLOCK_ACCESS_FS_REFER,
+        }];
+        let ruleset_fd = create_ruleset_with(LANDLOCK_ACCESS_FS_REFER, &layer1);
+
+        enforce_ruleset(&ruleset_fd);
+        assert_eq!(Ok(()), close(ruleset_fd));
+
+        assert_eq!(Err(Errno::EXDEV), test_rename(dir_s1d2, dir_s2d3));
+
+        // Only half of the request is denied.
+        expect_eq!(Ok(()), matches_log_fs(audit_fd(), "fs.refer", dir_s1d1));
+
+        expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+    }
+);
+
+test_f!(audit_layout1, truncate, exclusive = audit, |_, _| {
+    enforce_fs(ACCESS_FS_16, &[]);
+
+    expect_eq!(Err(Errno::EACCES), nix::unistd::truncate(file1_s1d3, 0));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.truncate", file1_s1d3)
+    );
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, ioctl_dev, exclusive = audit, |_, _| {
+    enforce_fs(ACCESS_FS_16 & !LANDLOCK_ACCESS_FS_READ_FILE, &[]);
+
+    let fd = assert_ok!(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    expect_eq!(Err(Errno::EACCES), ioctl_error(&fd, libc::FIONREAD));
+    expect_eq!(
+        Ok(()),
+        matches_log_fs_extra(audit_fd(), "fs.ioctl_dev", "/dev/null", " ioctlcmd=0x541b")
+    );
+
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
+});
+
+test_f!(audit_layout1, mount, exclusive = audit, |_, _| {
+    enforce_fs(LANDLOCK_ACCESS_FS_EXECUTE, &[]);
+
+    set_cap(Cap::SysAdmin);
+    expect_eq!(
+        Err(Errno::EPERM),
+        mount(None, dir_s3d2, None, MsFlags::MS_RDONLY, None)
+    );
+    clear_cap(Cap::SysAdmin);
+    expect_eq!(
+        Ok(()),
+        matches_log_fs(audit_fd(), "fs.change_topology", dir_s3d2)
+    );
+    expect_eq!(Ok(records(0, 1)), audit_fd().count_records());
 });
 
 test_harness_main!();

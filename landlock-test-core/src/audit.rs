@@ -3,9 +3,13 @@
 //!
 //! [`AuditSocket::init_with_filter`] enables audit, registers the calling process as the audit
 //! daemon (the one process the kernel sends records to) and adds an exclude rule so that only
-//! the records of this case's processes reach it; [`AuditSocket::cleanup`] deletes the rule.
+//! the records of this case's processes reach it; [`AuditSocket::cleanup`] deletes the rule
+//! ([`delete_filter_rule`] from the unrestricted parent of a test process, as C's
+//! `FIXTURE_TEARDOWN_PARENT` does).
 //! Records are matched by plain string comparison: every pattern of the net tests is C's
-//! `REGEX_LANDLOCK_PREFIX` followed by fixed text, so no regex is needed.
+//! `REGEX_LANDLOCK_PREFIX` followed by fixed text, so no regex is needed; where a pattern holds
+//! what a test cannot know (a device name, an inode number), a predicate judges the text
+//! ([`AuditSocket::match_record_with`]).
 //!
 //! # Which records are the case's
 //!
@@ -56,11 +60,11 @@
 //! `CAP_AUDIT_CONTROL` in the initial user and PID namespaces, and a case process whose login
 //! uid may change (not `auditctl --loginuid-immutable`).
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::panic::Location;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -73,8 +77,11 @@ use nix::sys::socket::{
 use nix::sys::stat::Mode;
 use nix::unistd::getpid;
 
+use crate::abi::require_abi;
 use crate::harness::check;
 use crate::privilege::caps::{Cap, has_effective, try_clear_cap, try_set_cap};
+use crate::privilege::common::{clear_cap, set_cap};
+use crate::privilege::require_initial_namespace;
 
 /// `AUDIT_LANDLOCK_ACCESS`: the record of a denied access.
 pub const AUDIT_LANDLOCK_ACCESS: u16 = 1423;
@@ -162,7 +169,7 @@ pub struct AuditSocket {
     rule_in_place: bool,
     /// Records read past the one [`match_past_record`](Self::match_past_record) returned, up
     /// to its sentinel: the next reads take them first.
-    unread: RefCell<VecDeque<Message>>,
+    unread: Mutex<VecDeque<Message>>,
     _lock: Flock<OwnedFd>,
 }
 
@@ -187,7 +194,7 @@ impl AuditSocket {
             fd,
             session: 0,
             rule_in_place: false,
-            unread: RefCell::default(),
+            unread: Mutex::default(),
             _lock: lock,
         };
         // Enabled first, in the old session: the config change record of this request is
@@ -244,6 +251,19 @@ impl AuditSocket {
     /// are explained on stderr.
     #[track_caller]
     pub fn match_record(&self, record_type: u16, rest: &str) -> Result<u64, Errno> {
+        self.match_record_with(record_type, rest, |tail| tail == rest)
+    }
+
+    /// [`match_record`](Self::match_record) for a record whose rest holds what a test cannot
+    /// know exactly (C's patterns with `[^"]\+` or `[0-9]\+`): `matches` judges the rest, and
+    /// `pattern` says what it expects, for the error message.
+    #[track_caller]
+    pub fn match_record_with(
+        &self,
+        record_type: u16,
+        pattern: &str,
+        matches: impl Fn(&str) -> bool,
+    ) -> Result<u64, Errno> {
         let caller = Location::caller();
         let log = |args: fmt::Arguments<'_>| check::log_at(caller.file(), caller.line(), args);
         let record = loop {
@@ -261,7 +281,7 @@ impl AuditSocket {
                 Err(errno) => return Err(errno),
             }
         };
-        check_record(&record, rest, |tail| tail == rest, caller)
+        check_record(&record, pattern, matches, caller)
     }
 
     /// Reads the records logged before this call, up to a sentinel, and takes the first of
@@ -285,7 +305,10 @@ impl AuditSocket {
         let Some(record) = past.find(|message| message.kind == record_type) else {
             return Err(Errno::EAGAIN);
         };
-        self.unread.borrow_mut().extend(past);
+        self.unread
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(past);
         check_record(&record, pattern, rest, caller)
     }
 
@@ -441,7 +464,12 @@ impl AuditSocket {
     /// with `SO_RCVTIMEO`), the errno of an error message, `EINVAL` for a message that is not
     /// the kernel's.
     fn recv(&self, timeout: Duration) -> Result<Message, Errno> {
-        if let Some(message) = self.unread.borrow_mut().pop_front() {
+        if let Some(message) = self
+            .unread
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+        {
             return Ok(message);
         }
         let timeout = PollTimeout::try_from(timeout).map_err(|_| Errno::EINVAL)?;
@@ -473,6 +501,61 @@ impl AuditSocket {
             }
         }
         Ok(message)
+    }
+}
+
+/// Skips the case unless it can read audit records of Landlock denials: the kernel lets only
+/// root of the initial user namespace be the audit daemon, and Landlock logs denials since
+/// ABI 7 (Linux 6.15).
+#[track_caller]
+pub fn require_audit() {
+    require_initial_namespace("audit");
+    require_abi(7, "audit records of Landlock denials");
+}
+
+/// The setup of an audit fixture, as C's `set_cap(CAP_AUDIT_CONTROL);
+/// audit_init_with_exe_filter(); clear_cap(CAP_AUDIT_CONTROL)`: makes the case the audit
+/// daemon ([`AuditSocket::init_with_filter`]) with `CAP_AUDIT_CONTROL` raised for the call.
+/// Fails the case, naming the likely cause, when it cannot.
+#[track_caller]
+pub fn audit_init() -> AuditSocket {
+    set_cap(Cap::AuditControl);
+    let audit = AuditSocket::init_with_filter();
+    clear_cap(Cap::AuditControl);
+    audit.unwrap_or_else(|errno| {
+        check::fatal(format_args!(
+            "becoming the audit daemon failed with {errno} (EEXIST: another daemon such as \
+             auditd is registered; EPERM: no CAP_AUDIT_CONTROL; ENOENT: no /run)"
+        ))
+    })
+}
+
+/// Deletes the exclude rule from a process other than the case's (C's `audit_cleanup(-1, NULL)`
+/// in a `FIXTURE_TEARDOWN_PARENT`): for fixtures whose test process ends restricted, with the
+/// rule left in place by [`AuditSocket::init_with_filter`] and no [`AuditSocket::cleanup`]. Holds
+/// [`LOCK_FILE`] meanwhile, so that it never deletes the rule of an audit daemon of another
+/// binary. A rule already gone is fine: such a daemon, which took the lock once the test
+/// process ended, found the rule in place and deleted it at its end (the rule is the same for
+/// every case). `EPERM` without `CAP_AUDIT_CONTROL`.
+pub fn delete_filter_rule() -> Result<(), Errno> {
+    let lock = lock(LOCK_FILE)?;
+    let fd = socket(
+        AddressFamily::Netlink,
+        SockType::Raw,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::NetlinkAudit,
+    )?;
+    // Not the audit daemon: only the acknowledgement comes, and nothing to delete on drop.
+    let audit = AuditSocket {
+        fd,
+        session: 0,
+        rule_in_place: false,
+        unread: Mutex::default(),
+        _lock: lock,
+    };
+    match audit.request(AUDIT_DEL_RULE, &loginuid_rule()) {
+        Err(Errno::ENOENT) => Ok(()),
+        deleted => deleted,
     }
 }
 
@@ -752,4 +835,12 @@ mod tests {
             assert!(!is_sentinel(other, 42), "{other:?}");
         }
     }
+}
+
+/// The names of the audit fixtures: the daemon's socket and its setup, the record types.
+pub mod prelude {
+    pub use super::{
+        AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditRecords, AuditSocket, audit_init,
+        delete_filter_rule, require_audit,
+    };
 }

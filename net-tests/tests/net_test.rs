@@ -16,7 +16,7 @@
 
 use std::os::fd::AsRawFd;
 
-use landlock_test_core::audit::{AUDIT_LANDLOCK_ACCESS, AuditRecords, AuditSocket};
+use landlock_test_core::audit::prelude::*;
 use landlock_test_core::fs::{open, test_open};
 use landlock_test_core::net::prelude::*;
 use landlock_test_core::prelude::*;
@@ -982,17 +982,11 @@ fixture! {
         audit_fd: AuditSocket,
     }
     setup: |variant| {
-        require_initial_namespace("audit");
-        require_abi(7, "audit records of Landlock denials");
+        require_audit();
         let srv0 = Service::new(variant.prot, 0);
         setup_loopback();
 
-        set_cap(Cap::AuditControl);
-        let audit_fd = assert_ok!(
-            AuditSocket::init_with_filter(),
-            "becoming the audit daemon (EEXIST: auditd runs; EPERM: no CAP_AUDIT_CONTROL; \
-             ENOENT: no /run)"
-        );
+        let audit_fd = audit_init();
         disable_caps();
         Self { srv0, audit_fd }
     },

@@ -11,7 +11,7 @@
 
 use std::os::fd::AsRawFd;
 
-use landlock_test_core::audit::{AUDIT_LANDLOCK_ACCESS, AuditSocket};
+use landlock_test_core::audit::prelude::*;
 use landlock_test_core::fs::prelude::*;
 use landlock_test_core::prelude::*;
 use landlock_test_core::privilege::caps::{CapSets, capset};
@@ -371,15 +371,9 @@ fixture! {
         audit_fd: AuditSocket,
     }
     setup: |_| {
-        require_initial_namespace("audit");
-        require_abi(7, "audit records of Landlock denials");
+        require_audit();
         disable_caps();
-        set_cap(Cap::AuditControl);
-        let audit_fd = assert_ok!(
-            AuditSocket::init_with_filter(),
-            "Failed to initialize audit (EEXIST: socket already in use (e.g. auditd))"
-        );
-        clear_cap(Cap::AuditControl);
+        let audit_fd = audit_init();
         Self { audit_fd }
     },
     // C cleans up from the parent (FIXTURE_TEARDOWN_PARENT, with a socket of its own), since

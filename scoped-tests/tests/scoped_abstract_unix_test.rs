@@ -8,7 +8,7 @@
 
 use std::os::fd::{AsRawFd, OwnedFd};
 
-use landlock_test_core::audit::{AUDIT_LANDLOCK_ACCESS, AuditSocket};
+use landlock_test_core::audit::prelude::*;
 use landlock_test_core::fs::{TMP_DIR, mkdir, recv_fd, rmdir, send_fd, unlink};
 use landlock_test_core::net::prelude::*;
 use landlock_test_core::prelude::*;
@@ -230,18 +230,13 @@ fixture! {
     }
     setup: |_| {
         // Not in C: audit needs the initial user namespace, and records ABI 7 (Linux 6.15).
-        require_initial_namespace("audit");
-        require_abi(7, "audit records of Landlock denials");
+        require_audit();
         require_scope(LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET);
         disable_caps();
 
         let dgram_address = Service::unix(SOCK_DGRAM, 1);
 
-        set_cap(Cap::AuditControl);
-        let audit_fd = assert_ok!(
-            AuditSocket::init_with_filter(),
-            "becoming the audit daemon (EEXIST: auditd runs; EPERM: no CAP_AUDIT_CONTROL)"
-        );
+        let audit_fd = audit_init();
         // C drops every capability here and cleans up in the parent (FIXTURE_TEARDOWN_PARENT).
         // The audit socket is no plain data to share with the parent, so the teardown runs
         // here and raises CAP_AUDIT_CONTROL again: only disable_caps() keeps it permitted.
