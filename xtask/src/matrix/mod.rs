@@ -3,7 +3,8 @@
 //! table, `kernel/matrix/<kernel-id>.expected`. How to run it and how to add a kernel:
 //! README.md ("Kernel matrix").
 //!
-//! A kernel is a Debian package ([`debian`]) or an image built elsewhere ([`check_image`]);
+//! A kernel is a Debian package ([`debian`]), one built by [`build`] (a table with `source`),
+//! or an image built elsewhere ([`check_image`]);
 //! from the image on, everything is shared: initramfs, boot, TAP, table.
 
 mod check;
@@ -31,7 +32,8 @@ const USAGE: &str = "\
 Usage: cargo xtask kernel-matrix [OPTIONS] [KERNEL-ID...]
 
 Boots each kernel of kernel/matrix/*.expected (or only the KERNEL-IDs given) under qemu, runs
-the test suites inside, and checks their results against the kernel's table.
+the test suites inside, and checks their results against the kernel's table. A table with
+`source` (and `patches`, `config`) is a kernel that `cargo xtask build-kernel` builds, cached.
 
 Options:
   --check        do not build or boot: re-check the last run's results against the tables
