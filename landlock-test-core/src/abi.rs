@@ -15,7 +15,7 @@ use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::OnceLock;
 
-pub use landlock::{ABI, Access, AccessFs, AccessNet, BitFlags, make_bitflags};
+pub use crate::rights::{AccessFs, AccessNet, Rights};
 use nix::errno::Errno;
 
 use crate::harness::check;
@@ -139,13 +139,7 @@ impl AccessBits for u64 {
     }
 }
 
-impl AccessBits for BitFlags<AccessFs> {
-    fn access_bits(self) -> u64 {
-        self.bits()
-    }
-}
-
-impl AccessBits for BitFlags<AccessNet> {
+impl<R> AccessBits for Rights<R> {
     fn access_bits(self) -> u64 {
         self.bits()
     }
@@ -153,13 +147,13 @@ impl AccessBits for BitFlags<AccessNet> {
 
 impl AccessBits for AccessFs {
     fn access_bits(self) -> u64 {
-        BitFlags::from(self).bits()
+        self as u64
     }
 }
 
 impl AccessBits for AccessNet {
     fn access_bits(self) -> u64 {
-        BitFlags::from(self).bits()
+        self as u64
     }
 }
 
@@ -320,7 +314,7 @@ pub fn add_rule<T: RuleAttr>(ruleset: impl AsFd, attr: &T) -> Result<(), Errno> 
 #[track_caller]
 pub fn add_net_port_rule(
     ruleset: impl AsFd,
-    access: BitFlags<AccessNet>,
+    access: Rights<AccessNet>,
     port: u64,
 ) -> Result<(), Errno> {
     add_rule(ruleset, &NetPortAttr::new(access, port))
@@ -330,7 +324,7 @@ pub fn add_net_port_rule(
 #[track_caller]
 pub fn add_path_beneath_rule(
     ruleset: impl AsFd,
-    access: BitFlags<AccessFs>,
+    access: Rights<AccessFs>,
     parent: impl AsFd,
 ) -> Result<(), Errno> {
     add_rule(ruleset, &PathBeneathAttr::new(access, parent))
@@ -437,11 +431,6 @@ pub fn abi() -> i32 {
         LandlockStatus::Available(abi) => abi,
         _ => 0,
     }
-}
-
-/// [`abi`] as the `landlock` crate's type (kernels newer than the crate map to its newest ABI).
-pub fn abi_typed() -> ABI {
-    ABI::from(abi())
 }
 
 /// A Landlock erratum: a kernel bug whose fix a kernel reports in its errata bitmask.
@@ -573,13 +562,13 @@ pub fn erratum_note(erratum: Erratum) -> String {
 }
 
 /// Every network right the running kernel handles; never a right it would reject.
-pub fn access_net_all() -> BitFlags<AccessNet> {
-    AccessNet::from_all(abi_typed())
+pub fn access_net_all() -> Rights<AccessNet> {
+    AccessNet::all(abi())
 }
 
 /// Every filesystem right the running kernel handles.
-pub fn access_fs_all() -> BitFlags<AccessFs> {
-    AccessFs::from_all(abi_typed())
+pub fn access_fs_all() -> Rights<AccessFs> {
+    AccessFs::all(abi())
 }
 
 /// The skip reason when `status` does not provide ABI `min` needed by `feature`.
@@ -652,7 +641,7 @@ mod tests {
         assert_eq!(attr.handled_access_fs, 1 | 1 << 14);
         assert_eq!(attr.scoped, 0);
         // Bit 2 is BIND_UDP (ABI 10), never a "listen" right.
-        assert_eq!(BitFlags::from(AccessNet::BindUdp).bits(), 1 << 2);
+        assert_eq!(Rights::from(AccessNet::BindUdp).bits(), 1 << 2);
         let rule = NetPortAttr::new(AccessNet::ConnectTcp, 65536);
         assert_eq!((rule.allowed_access, rule.port), (2, 65536));
         let stdin = std::io::stdin();
@@ -728,7 +717,6 @@ mod tests {
     #[test]
     fn this_kernel_has_landlock() {
         assert!(abi() >= 1, "{}", status());
-        assert_eq!(abi_typed(), ABI::from(abi()));
         if abi() >= 4 {
             assert!(access_net_all().contains(AccessNet::BindTcp | AccessNet::ConnectTcp));
         }

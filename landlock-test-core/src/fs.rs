@@ -65,8 +65,7 @@ use crate::abi::access::{
     LANDLOCK_ACCESS_FS_REFER, LANDLOCK_ACCESS_FS_TRUNCATE, LANDLOCK_ACCESS_FS_WRITE_FILE,
 };
 use crate::abi::{
-    AccessFs, PathBeneathAttr, RulesetAttr, abi_typed, add_rule, create_ruleset, enforce_ruleset,
-    require_abi,
+    AccessFs, PathBeneathAttr, RulesetAttr, add_rule, create_ruleset, enforce_ruleset, require_abi,
 };
 use crate::harness::check;
 use crate::privilege::caps::Cap;
@@ -83,7 +82,7 @@ pub const ACCESS_RW: u64 = ACCESS_RO | LANDLOCK_ACCESS_FS_WRITE_FILE;
 
 /// The rights that apply to files (C's `ACCESS_FILE`) that the running kernel handles.
 pub fn access_fs_file() -> u64 {
-    AccessFs::from_file(abi_typed()).bits()
+    AccessFs::file(crate::abi::abi()).bits()
 }
 
 /// The highest right the running kernel handles (C's `ACCESS_LAST`), 0 without Landlock.

@@ -106,6 +106,7 @@ pub mod fs;
 pub mod net;
 pub mod privilege;
 pub mod process;
+pub mod rights;
 pub mod scope;
 mod startup;
 pub mod thread;
@@ -158,13 +159,13 @@ pub mod prelude {
     // Landlock's uapi and syscalls.
     pub use crate::abi::access::*;
     pub use crate::abi::{
-        AccessBits, AccessFs, AccessNet, BitFlags, ERRATUM_DISCONNECTED_DIRECTORIES,
-        ERRATUM_SCOPED_SIGNALS, ERRATUM_TCP_SOCKETS, ERRATUM_WHITEOUT, Errata, Erratum,
-        LANDLOCK_CREATE_RULESET_ERRATA, LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_MAX_NUM_LAYERS,
+        AccessBits, AccessFs, AccessNet, ERRATUM_DISCONNECTED_DIRECTORIES, ERRATUM_SCOPED_SIGNALS,
+        ERRATUM_TCP_SOCKETS, ERRATUM_WHITEOUT, Errata, Erratum, LANDLOCK_CREATE_RULESET_ERRATA,
+        LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_MAX_NUM_LAYERS,
         LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON, LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF,
         LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF, LANDLOCK_RULE_NET_PORT,
         LANDLOCK_RULE_PATH_BENEATH, LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, LANDLOCK_SCOPE_SIGNAL,
-        NetPortAttr, PathBeneathAttr, RulesetAttr, abi, access_fs_all, access_net_all,
+        NetPortAttr, PathBeneathAttr, Rights, RulesetAttr, abi, access_fs_all, access_net_all,
         add_net_port_rule, add_path_beneath_rule, add_rule, bits_down_to, bits_up_to,
         create_ruleset, enforce_ruleset, errata, erratum_note, highest_bit, require_abi,
         sys_add_rule, sys_create_ruleset, sys_restrict_self,

@@ -152,7 +152,7 @@ fn refused(bit: u64) -> Option<String> {
     ))
 }
 
-/// Every network right of this run: what the running ABI handles (`AccessNet::from_all`), plus
+/// Every network right of this run: what the running ABI handles (`AccessNet::all`), plus
 /// a declared listen right.
 #[track_caller]
 pub fn access_net_all_with_listen() -> u64 {
