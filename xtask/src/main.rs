@@ -3,6 +3,7 @@
 mod build;
 mod matrix;
 mod readme;
+mod unprivileged;
 
 use std::process::ExitCode;
 
@@ -15,6 +16,7 @@ Commands:
                  (`cargo xtask kernel-matrix --help`)
   readme         run every command of README.md's ```sh blocks, as CI does
                  (`cargo xtask readme --help`)
+  unprivileged   run every suite as root and as nobody, and compare (root needed)
   help           this help";
 
 fn main() -> ExitCode {
@@ -26,15 +28,18 @@ fn main() -> ExitCode {
         }
         Some("build-kernel") => build::main(args),
         Some("kernel-matrix") => matrix::main(args.collect()),
-        Some("readme") => {
-            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .expect("xtask lies in the workspace");
-            readme::main(args.collect(), root)
-        }
+        Some("readme") => readme::main(args.collect(), workspace_root()),
+        Some("unprivileged") => unprivileged::main(args.collect(), workspace_root()),
         Some(other) => {
             eprintln!("xtask: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
         }
     }
+}
+
+/// The repository's root, where the commands run from.
+fn workspace_root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lies in the workspace")
 }

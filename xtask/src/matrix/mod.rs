@@ -9,10 +9,10 @@
 
 mod check;
 mod debian;
-mod guest;
+pub(crate) mod guest;
 mod summary;
 mod table;
-mod tap;
+pub(crate) mod tap;
 mod version;
 
 use crate::build;
