@@ -196,14 +196,6 @@ fn audit_setup() -> AuditSocket {
     audit_init()
 }
 
-/// The teardown the audit fixtures share.
-#[track_caller]
-fn audit_cleanup(audit_fd: &mut AuditSocket) {
-    set_cap(Cap::AuditControl);
-    expect_eq!(Ok(()), audit_fd.cleanup());
-    clear_cap(Cap::AuditControl);
-}
-
 /// "Updates filter rules to match the drop record."
 #[track_caller]
 fn filter_drop_records(audit_fd: &AuditSocket) {
@@ -225,7 +217,9 @@ fixture! {
         audit_fd: AuditSocket,
     }
     setup: |_| Self { audit_fd: audit_setup() },
-    teardown: |self, _| audit_cleanup(&mut self.audit_fd),
+    teardown: |self, _| {
+        expect_eq!(Ok(()), audit_cleanup(&mut self.audit_fd));
+    },
 }
 
 test_f!(audit, layers, exclusive = audit, |self, _| {
@@ -466,7 +460,7 @@ fixture! {
     teardown: |self, _| {
         expect_eq!(Ok(()), self.domain_id.unmap());
 
-        audit_cleanup(&mut self.audit_fd);
+        expect_eq!(Ok(()), audit_cleanup(&mut self.audit_fd));
     },
 }
 
@@ -572,7 +566,9 @@ fixture! {
     // C registers as the audit daemon, then filters the records of bin_wait_pipe_sandbox:
     // here, those of the case's process tree, which only that program's denials fill.
     setup: |_| Self { audit_fd: audit_setup() },
-    teardown: |self, _| audit_cleanup(&mut self.audit_fd),
+    teardown: |self, _| {
+        expect_eq!(Ok(()), audit_cleanup(&mut self.audit_fd));
+    },
 }
 
 variant! {

@@ -530,6 +530,17 @@ pub fn audit_init() -> AuditSocket {
     })
 }
 
+/// The teardown of an audit fixture, as C's `set_cap(CAP_AUDIT_CONTROL);
+/// EXPECT_EQ(0, audit_cleanup(...)); clear_cap(CAP_AUDIT_CONTROL)`: [`AuditSocket::cleanup`]
+/// with `CAP_AUDIT_CONTROL` raised for the call; the caller checks the result.
+#[track_caller]
+pub fn audit_cleanup(audit: &mut AuditSocket) -> Result<(), Errno> {
+    set_cap(Cap::AuditControl);
+    let cleaned = audit.cleanup();
+    clear_cap(Cap::AuditControl);
+    cleaned
+}
+
 /// Deletes the exclude rule from a process other than the case's (C's `audit_cleanup(-1, NULL)`
 /// in a `FIXTURE_TEARDOWN_PARENT`): for fixtures whose test process ends restricted, with the
 /// rule left in place by [`AuditSocket::init_with_filter`] and no [`AuditSocket::cleanup`]. Holds
@@ -840,7 +851,7 @@ mod tests {
 /// The names of the audit fixtures: the daemon's socket and its setup, the record types.
 pub mod prelude {
     pub use super::{
-        AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditRecords, AuditSocket, audit_init,
-        delete_filter_rule, require_audit,
+        AUDIT_LANDLOCK_ACCESS, AUDIT_LANDLOCK_DOMAIN, AuditRecords, AuditSocket, audit_cleanup,
+        audit_init, delete_filter_rule, require_audit,
     };
 }

@@ -360,9 +360,7 @@ fixture! {
         Self { srv0, audit_fd }
     },
     teardown: |self, _| {
-        set_cap(Cap::AuditControl);
-        expect_eq!(Ok(()), self.audit_fd.cleanup());
-        clear_cap(Cap::AuditControl);
+        expect_eq!(Ok(()), audit_cleanup(&mut self.audit_fd));
     },
 }
 

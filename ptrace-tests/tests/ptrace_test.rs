@@ -379,9 +379,7 @@ fixture! {
     // C cleans up from the parent (FIXTURE_TEARDOWN_PARENT, with a socket of its own), since
     // the test dropped every capability: here the test keeps CAP_AUDIT_CONTROL permitted.
     teardown: |self, _| {
-        set_cap(Cap::AuditControl);
-        expect_eq!(Ok(()), self.audit_fd.cleanup());
-        clear_cap(Cap::AuditControl);
+        expect_eq!(Ok(()), audit_cleanup(&mut self.audit_fd));
     },
 }
 

@@ -245,9 +245,7 @@ fixture! {
         Self { dgram_address, audit_fd }
     },
     teardown: |self, _| {
-        set_cap(Cap::AuditControl);
-        expect_eq!(Ok(()), self.audit_fd.cleanup());
-        clear_cap(Cap::AuditControl);
+        expect_eq!(Ok(()), audit_cleanup(&mut self.audit_fd));
     },
 }
 
