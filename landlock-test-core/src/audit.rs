@@ -174,6 +174,24 @@ pub struct AuditSocket {
 }
 
 impl AuditSocket {
+    /// Waits for [`LOCK_FILE`] and opens an audit netlink socket, not yet the audit daemon's.
+    fn open_locked() -> Result<Self, Errno> {
+        let lock = lock(LOCK_FILE)?;
+        let fd = socket(
+            AddressFamily::Netlink,
+            SockType::Raw,
+            SockFlag::SOCK_CLOEXEC,
+            SockProtocol::NetlinkAudit,
+        )?;
+        Ok(AuditSocket {
+            fd,
+            session: 0,
+            rule_in_place: false,
+            unread: Mutex::default(),
+            _lock: lock,
+        })
+    }
+
     /// Becomes the audit daemon, keeping only the records of this case's processes (C's
     /// `audit_init_with_exe_filter`): waits for [`LOCK_FILE`], enables audit, gives this
     /// process [`CASE_LOGINUID`], registers it, adds the exclude rule, drains stale records.
@@ -183,20 +201,7 @@ impl AuditSocket {
     /// (`auditctl -e 2`) or login uids immutable; `ECONNREFUSED`: not in the initial user
     /// namespace.
     pub fn init_with_filter() -> Result<Self, Errno> {
-        let lock = lock(LOCK_FILE)?;
-        let fd = socket(
-            AddressFamily::Netlink,
-            SockType::Raw,
-            SockFlag::SOCK_CLOEXEC,
-            SockProtocol::NetlinkAudit,
-        )?;
-        let mut audit = AuditSocket {
-            fd,
-            session: 0,
-            rule_in_place: false,
-            unread: Mutex::default(),
-            _lock: lock,
-        };
+        let mut audit = Self::open_locked()?;
         // Enabled first, in the old session: the config change record of this request is
         // never taken for the sentinel below.
         audit.set_status(AUDIT_STATUS_ENABLED, 1)?;
@@ -549,25 +554,9 @@ pub fn audit_cleanup(audit: &mut AuditSocket) -> Result<(), Errno> {
 /// process ended, found the rule in place and deleted it at its end (the rule is the same for
 /// every case). `EPERM` without `CAP_AUDIT_CONTROL`.
 pub fn delete_filter_rule() -> Result<(), Errno> {
-    let lock = lock(LOCK_FILE)?;
-    let fd = socket(
-        AddressFamily::Netlink,
-        SockType::Raw,
-        SockFlag::SOCK_CLOEXEC,
-        SockProtocol::NetlinkAudit,
-    )?;
     // Not the audit daemon: only the acknowledgement comes, and nothing to delete on drop.
-    let audit = AuditSocket {
-        fd,
-        session: 0,
-        rule_in_place: false,
-        unread: Mutex::default(),
-        _lock: lock,
-    };
-    match audit.request(AUDIT_DEL_RULE, &loginuid_rule()) {
-        Err(Errno::ENOENT) => Ok(()),
-        deleted => deleted,
-    }
+    let audit = AuditSocket::open_locked()?;
+    absent_is_fine(audit.request(AUDIT_DEL_RULE, &loginuid_rule()))
 }
 
 impl Drop for AuditSocket {
