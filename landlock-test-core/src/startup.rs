@@ -3,16 +3,22 @@
 //! of its own, and the header lines that say what the results are about.
 
 use crate::abi::{LandlockStatus, errata, status};
+use crate::harness::runner::Start;
 use crate::privilege::{establish, isolate_mounts};
 
 /// The header lines: the kernel under test, its Landlock ABI and the errata it reports fixed,
 /// the run's privilege, and what kept the run from a mount namespace of its own, if anything.
-pub fn start() -> Vec<String> {
+pub fn start() -> Start {
     let privilege = establish();
     let errata = format!("Landlock errata fixed: {}", errata());
-    let mut lines = vec![describe_kernel(), errata, privilege.to_string()];
-    lines.extend(isolate_mounts());
-    lines
+    let mut header = vec![describe_kernel(), errata, privilege.to_string()];
+    let isolated = isolate_mounts();
+    let own_mount_namespace = isolated.is_none();
+    header.extend(isolated);
+    Start {
+        header,
+        own_mount_namespace,
+    }
 }
 
 /// The kernel under test: results only mean something with it.

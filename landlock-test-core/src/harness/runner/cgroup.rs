@@ -5,27 +5,37 @@
 //! The cgroups carry no controller: they only group processes, so they can sit below the
 //! runner's own cgroup whatever that one holds.
 
+use std::cell::Cell;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::FileExt;
+use std::os::fd::AsFd;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use nix::errno::Errno;
 use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::unistd::{ForkResult, Pid, fork};
+
+use crate::harness::sys::fork_into_cgroup;
 
 /// Set to `0` to run the cases without cgroups (to see the guarantees without them).
 pub const CGROUPS_ENV: &str = "LANDLOCK_TEST_CGROUPS";
 
-/// The run's cgroup, holding the cases' cgroups. A case's cgroup is used again once the
-/// processes killed in it have left: creating a cgroup and opening its files costs more than
-/// the rest of a short case.
+/// The run's cgroup, holding the cases' cgroups. A case's cgroup is used again when the case
+/// left nothing to kill in it: creating a cgroup and opening its files costs more than the rest
+/// of a short case. A cgroup that was killed is removed once empty, never used again: some
+/// kernels (seen on 6.18) kill every child later started in it by `CLONE_INTO_CGROUP`, since
+/// they compare its kill count with the parent's cgroup's.
 pub(crate) struct RunCgroup {
     path: PathBuf,
     /// Empty cgroups, ready for a case.
     free: Vec<CaseCgroup>,
-    /// Cgroups of ended cases whose killed processes had not all left yet.
+    /// Cgroups that were killed, to remove once their processes have left.
     dying: Vec<CaseCgroup>,
     created: usize,
+    /// Whether the kernel starts a child in a cgroup (`CLONE_INTO_CGROUP`, Linux 5.7), until
+    /// it says otherwise.
+    clone_into: bool,
 }
 
 impl RunCgroup {
@@ -51,7 +61,37 @@ impl RunCgroup {
             free: Vec::new(),
             dying: Vec::new(),
             created: 0,
+            clone_into: true,
         })
+    }
+
+    /// Forks a case's process into `cgroup`: born there where the kernel can, else moved there
+    /// by the child before it returns (where a failure ends it with status 1).
+    ///
+    /// # Safety
+    ///
+    /// As for [`fork_into_cgroup`]: the runner is single-threaded, and case processes do not
+    /// rely on glibc's cached TID of their main thread.
+    pub(crate) unsafe fn fork_into(&mut self, cgroup: &CaseCgroup) -> nix::Result<ForkResult> {
+        if self.clone_into {
+            // SAFETY: the caller's.
+            match unsafe { fork_into_cgroup(cgroup.dir.as_fd()) } {
+                // No clone3 (before 5.3), or one without CLONE_INTO_CGROUP (5.3 to 5.6).
+                Err(Errno::ENOSYS | Errno::E2BIG | Errno::EINVAL) => self.clone_into = false,
+                forked => return forked,
+            }
+        }
+        // SAFETY: the caller's: the runner is single-threaded.
+        let forked = unsafe { fork() }?;
+        if let ForkResult::Child = forked
+            && let Err(e) = (&cgroup.procs).write_all(b"0")
+        {
+            eprintln!("the case could not join its cgroup: {e}");
+            // SAFETY: _exit(2) takes an integer and never returns; it ends the case process
+            // before it ran anything, without the runner's exit handlers.
+            unsafe { libc::_exit(1) }
+        }
+        Ok(forked)
     }
 
     /// An empty cgroup for a case.
@@ -64,12 +104,13 @@ impl RunCgroup {
         CaseCgroup::create(self.path.join(format!("case-{}", self.created)))
     }
 
-    /// The cgroup of a case that ended (and whose processes were killed).
+    /// The cgroup of a case that ended (and whose processes were killed, if any were left).
     pub(crate) fn give_back(&mut self, cgroup: CaseCgroup) {
-        if cgroup.is_empty() {
-            self.free.push(cgroup);
-        } else {
+        if cgroup.killed.get() {
             self.dying.push(cgroup);
+            self.tidy();
+        } else {
+            self.free.push(cgroup);
         }
     }
 
@@ -79,11 +120,15 @@ impl RunCgroup {
         !self.dying.is_empty()
     }
 
-    /// Makes the cgroups that emptied free again.
+    /// Removes the killed cgroups that emptied.
     pub(crate) fn tidy(&mut self) {
-        let (empty, dying) = self.dying.drain(..).partition(CaseCgroup::is_empty);
-        self.dying = dying;
-        self.free.extend::<Vec<_>>(empty);
+        self.dying.retain(|cgroup| {
+            let empty = cgroup.is_empty();
+            if empty {
+                let _ = fs::remove_dir(&cgroup.path);
+            }
+            !empty
+        });
     }
 
     /// At the end of the run: waits a little for the last killed processes to leave, then
@@ -100,13 +145,17 @@ impl RunCgroup {
     }
 }
 
-/// The cgroup of one case, with the files the runner and the case write, open.
+/// The cgroup of one case, with its directory and the files the runner and the case write,
+/// open.
 pub(crate) struct CaseCgroup {
+    dir: File,
     procs: File,
     /// `None` before Linux 5.14.
     kill: Option<File>,
     events: File,
     path: PathBuf,
+    /// Whether [`kill`](Self::kill) found processes to kill in it.
+    killed: Cell<bool>,
 }
 
 impl CaseCgroup {
@@ -114,21 +163,26 @@ impl CaseCgroup {
         fs::create_dir(&path)?;
         let write = |name: &str| OpenOptions::new().write(true).open(path.join(name));
         Ok(CaseCgroup {
+            dir: OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_DIRECTORY)
+                .open(&path)?,
             procs: write("cgroup.procs")?,
             kill: write("cgroup.kill").ok(),
             events: File::open(path.join("cgroup.events"))?,
             path,
+            killed: Cell::new(false),
         })
-    }
-
-    /// In the case's process, before it runs anything: moves it into the cgroup.
-    pub(crate) fn join(&self) -> io::Result<()> {
-        (&self.procs).write_all(b"0")
     }
 
     /// Kills every process in the cgroup (`cgroup.kill`, Linux 5.14; before that, each process
     /// listed, until none is left).
     pub(crate) fn kill(&self) {
+        // An empty cgroup stays empty: only the runner starts processes in it.
+        if self.is_empty() {
+            return;
+        }
+        self.killed.set(true);
         if let Some(mut kill_file) = self.kill.as_ref() {
             let _ = kill_file.write_all(b"1");
             return;

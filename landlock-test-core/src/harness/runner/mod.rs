@@ -58,10 +58,19 @@ impl From<Result<String, String>> for Context {
     }
 }
 
+/// What the domain's start-up hook tells the runner.
+pub struct Start {
+    /// The first lines of the run's header.
+    pub header: Vec<String>,
+    /// Whether the runner now has a mount namespace of its own: the cases' working directories
+    /// then go on a tmpfs of the run's, where making and removing them costs little, and which
+    /// goes with the namespace whatever ends the run.
+    pub own_mount_namespace: bool,
+}
+
 /// The main of a test binary (`test_harness_main!()`). `start` is the domain's start-up: called
-/// once before any case, while the runner is single-threaded, it returns the first lines of the
-/// run's header.
-pub fn main(start: fn() -> Vec<String>) -> ExitCode {
+/// once before any case, while the runner is single-threaded.
+pub fn main(start: fn() -> Start) -> ExitCode {
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(message) => {
@@ -105,7 +114,7 @@ fn list(args: &Args, cases: &[Case]) {
     }
 }
 
-fn run(args: &Args, cases: &[Case], filtered_out: usize, start: fn() -> Vec<String>) -> ExitCode {
+fn run(args: &Args, cases: &[Case], filtered_out: usize, start: fn() -> Start) -> ExitCode {
     let started = Instant::now();
     let strict = std::env::var_os(STRICT_ENV).is_some_and(|v| !v.is_empty() && v != "0");
     let threads = args
@@ -127,14 +136,17 @@ fn run(args: &Args, cases: &[Case], filtered_out: usize, start: fn() -> Vec<Stri
             return ExitCode::from(2);
         }
     };
-    let mut context = start();
+    let Start {
+        header: mut context,
+        own_mount_namespace,
+    } = start();
     let mut fixtures: Vec<(&str, &str)> = cases
         .iter()
         .map(|c| (c.test.fixture, c.variant_name()))
         .collect();
     fixtures.dedup();
 
-    let mut pool = match Pool::new(threads, !args.nocapture) {
+    let mut pool = match Pool::new(threads, !args.nocapture, own_mount_namespace) {
         Ok(pool) => pool,
         Err(e) => {
             eprintln!("error: the runner could not make its temporary directory: {e}");

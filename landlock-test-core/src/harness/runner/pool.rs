@@ -88,11 +88,17 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    pub(crate) fn new(threads: usize, capture: bool) -> std::io::Result<Self> {
+    /// `own_mount_namespace`: whether the runner has a mount namespace of its own, for a tmpfs
+    /// of the cases' working directories.
+    pub(crate) fn new(
+        threads: usize,
+        capture: bool,
+        own_mount_namespace: bool,
+    ) -> std::io::Result<Self> {
         become_subreaper();
         Ok(Pool {
             threads: threads.max(1),
-            run_dir: RunDir::create()?,
+            run_dir: RunDir::create(own_mount_namespace)?,
             cgroups: RunCgroup::create(),
             orphans: Orphans::default(),
             capture,
@@ -193,17 +199,15 @@ impl Pool {
         let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
         let shared_ref: &'static Shared = shared.get();
         flush_std();
-        // SAFETY: the runner is single-threaded (harness = false main, no threads spawned).
-        match unsafe { fork() }? {
+        let forked = match (&cgroup, &mut self.cgroups) {
+            // SAFETY: the runner is single-threaded (harness = false main, no threads spawned),
+            // and nothing in a case reaches its main thread through glibc's cached TID.
+            (Some(cgroup), Ok(run)) => unsafe { run.fork_into(cgroup) },
+            // SAFETY: the runner is single-threaded (harness = false main, no threads spawned).
+            _ => unsafe { fork() },
+        };
+        match forked? {
             ForkResult::Child => {
-                if let Some(cgroup) = &cgroup
-                    && let Err(e) = cgroup.join()
-                {
-                    eprintln!("the case could not join its cgroup: {e}");
-                    // SAFETY: _exit(2) takes an integer and never returns; it ends the case
-                    // process before it ran anything, without the runner's exit handlers.
-                    unsafe { libc::_exit(1) }
-                }
                 // The runner's cgroup files are not the case's business.
                 drop(cgroup);
                 drop(std::mem::replace(&mut self.cgroups, Err(String::new())));
