@@ -339,6 +339,58 @@ fn the_case_after_a_killed_cgroup_runs() {
     }
 }
 
+/// An exclusive group's teardown runs once, after the group's last case, beside the other
+/// cases; a case alone of its group is its last.
+#[test]
+fn a_group_teardown_runs_once_after_the_groups_last_case() {
+    for filters in [
+        &["exclusive_"][..],
+        &["--exact", "global.exclusive_second"],
+        &[],
+    ] {
+        let log = std::env::temp_dir().join(format!(
+            "landlock-test-teardown-{}-{}",
+            std::process::id(),
+            filters.len()
+        ));
+        let _ = std::fs::remove_file(&log);
+        let args: Vec<&str> = ["--test-threads", "2"]
+            .iter()
+            .chain(filters)
+            .copied()
+            .collect();
+        let output = run_env(&args, &[("DELIBERATE_TEARDOWN_LOG", log.to_str().unwrap())]);
+        let logged = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_file(&log);
+        assert_eq!(
+            logged, "teardown, file held: false\n",
+            "{filters:?}: {output:?}"
+        );
+    }
+    // Without a case of the group, no teardown.
+    let log = std::env::temp_dir().join(format!("landlock-test-teardown-{}", std::process::id()));
+    run_env(
+        &["--exact", "global.pass"],
+        &[("DELIBERATE_TEARDOWN_LOG", log.to_str().unwrap())],
+    );
+    assert!(!log.exists());
+}
+
+/// A teardown that fails fails the run, saying which group's.
+#[test]
+fn a_failed_group_teardown_fails_the_run() {
+    let output = run_env(
+        &["--exact", "global.exclusive_first"],
+        &[("DELIBERATE_TEARDOWN_FAIL", "1")],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the teardown of the group group: deliberate teardown failure"),
+        "{stderr}"
+    );
+}
+
 /// In the whole run, other cases run beside the escapees' (two at a time).
 #[test]
 fn escapees_of_a_parallel_run_are_gone() {

@@ -52,11 +52,18 @@
 //!   so does [`AuditSocket::match_past_record`], for checks that a record is not there.
 //! - A record that must come is waited for up to [`RECORD_TIMEOUT`], not one jiffy: the kernel
 //!   sends records from its kauditd thread, which a busy machine may delay.
+//! - The cases of the [`AUDIT_GROUP`] (`exclusive = audit`, every audit case of the suites)
+//!   leave their exclude rule in place for each other; the group's teardown, which the runner
+//!   runs once after the last of them, deletes it. The kernel deletes a rule only after an RCU
+//!   grace period (`synchronize_rcu()` in `audit_del_rule()`, 6 to 20 ms on a 2-CPU machine),
+//!   which each case would otherwise wait for in turn. The rule is the same for every case, so
+//!   each init finds it in place (`EEXIST`) or adds it again.
 //!
 //! As in C, audit stays enabled afterwards. A case killed between init and cleanup leaves its
 //! rule behind, which then drops every record but those of [`CASE_LOGINUID`]; the next init
-//! finds the same rule in place (`EEXIST`), keeps it and its cleanup deletes it; a drop rule
-//! left behind (which keeps only domain records) the next init deletes. Needs
+//! finds the same rule in place (`EEXIST`), keeps it, and its cleanup or its group's teardown
+//! deletes it; a drop rule left behind (which keeps only domain records) the next init
+//! deletes. Needs
 //! `CAP_AUDIT_CONTROL` in the initial user and PID namespaces, and a case process whose login
 //! uid may change (not `auditctl --loginuid-immutable`).
 
@@ -67,6 +74,7 @@ use std::panic::Location;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use linkme::distributed_slice;
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg, OFlag, open};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -79,9 +87,11 @@ use nix::unistd::getpid;
 
 use crate::abi::require_abi;
 use crate::harness::check;
+use crate::harness::context;
+use crate::harness::registry::{GROUP_TEARDOWNS, GroupTeardown};
 use crate::privilege::caps::{Cap, has_effective, try_clear_cap, try_set_cap};
 use crate::privilege::common::{clear_cap, set_cap};
-use crate::privilege::require_initial_namespace;
+use crate::privilege::{Privilege, privilege, require_initial_namespace};
 
 /// `AUDIT_LANDLOCK_ACCESS`: the record of a denied access.
 pub const AUDIT_LANDLOCK_ACCESS: u16 = 1423;
@@ -224,9 +234,14 @@ impl AuditSocket {
     /// `audit_cleanup`: "Filters might not be in place"; a forked child may have changed
     /// them). C ignores every failure here; one other than `ENOENT` (no such rule) is reported,
     /// since a rule left behind would drop records of later cases and other programs.
+    ///
+    /// In a case of the [`AUDIT_GROUP`], the case's rule stays for the next case of the group,
+    /// and the group's teardown deletes it after the last one (see the module's documentation).
     pub fn cleanup(&mut self) -> Result<(), Errno> {
         self.rule_in_place = false;
-        absent_is_fine(self.request(AUDIT_DEL_RULE, &loginuid_rule()))?;
+        if !group_deletes_rule() {
+            absent_is_fine(self.request(AUDIT_DEL_RULE, &loginuid_rule()))?;
+        }
         absent_is_fine(self.request(AUDIT_DEL_RULE, &drop_rule()))
     }
 
@@ -553,10 +568,48 @@ pub fn audit_cleanup(audit: &mut AuditSocket) -> Result<(), Errno> {
 /// binary. A rule already gone is fine: such a daemon, which took the lock once the test
 /// process ended, found the rule in place and deleted it at its end (the rule is the same for
 /// every case). `EPERM` without `CAP_AUDIT_CONTROL`.
+///
+/// In a case of the [`AUDIT_GROUP`], does nothing: the group's teardown deletes the rule.
 pub fn delete_filter_rule() -> Result<(), Errno> {
+    if group_deletes_rule() {
+        return Ok(());
+    }
     // Not the audit daemon: only the acknowledgement comes, and nothing to delete on drop.
     let audit = AuditSocket::open_locked()?;
     absent_is_fine(audit.request(AUDIT_DEL_RULE, &loginuid_rule()))
+}
+
+/// The exclusive group of the audit cases (`exclusive = audit`): one audit daemon at a time,
+/// and one deletion of the exclude rule for all of them, by the group's teardown.
+pub const AUDIT_GROUP: &str = "audit";
+
+/// Whether the running case leaves the exclude rule to the [`AUDIT_GROUP`]'s teardown.
+fn group_deletes_rule() -> bool {
+    context::exclusive_group() == Some(AUDIT_GROUP)
+}
+
+#[distributed_slice(GROUP_TEARDOWNS)]
+static AUDIT_GROUP_TEARDOWN: GroupTeardown = GroupTeardown {
+    group: AUDIT_GROUP,
+    run: delete_group_rule,
+};
+
+/// The [`AUDIT_GROUP`]'s teardown, in a process of the runner's (root's, with its
+/// capabilities): deletes the exclude rule that the group's cases left in place, holding
+/// [`LOCK_FILE`] so that no audit daemon of another binary loses it meanwhile (the next one
+/// adds it again). Without privilege for audit, no case could add the rule: nothing to do.
+fn delete_group_rule() -> Result<(), String> {
+    if *privilege() != Privilege::Root {
+        return Ok(());
+    }
+    let audit = match AuditSocket::open_locked() {
+        Ok(audit) => audit,
+        // No audit in the kernel (EPROTONOSUPPORT), no /run (ENOENT): no case added the rule.
+        Err(Errno::EPROTONOSUPPORT | Errno::ENOENT) => return Ok(()),
+        Err(errno) => return Err(format!("taking {LOCK_FILE}: {errno}")),
+    };
+    absent_is_fine(audit.request(AUDIT_DEL_RULE, &loginuid_rule()))
+        .map_err(|errno| format!("deleting the exclude rule of the audit cases: {errno}"))
 }
 
 impl Drop for AuditSocket {

@@ -58,6 +58,8 @@
 //!   (`XFAIL_ADD`: a failure is XFAIL, a pass XPASS). Not in C, `exclusive = GROUP`: no two
 //!   cases of the group run at once (a resource only one process may hold, such as the audit
 //!   daemon's port); the runner starts such cases first, so that their chain overlaps the rest.
+//!   After the group's last case, the runner calls the group's teardown, if the domain gives
+//!   it one (`audit` deletes the audit exclude rule there, once, instead of in every case).
 //! - [`test!`] — `TEST(t)`: `test!(t, || { ... })`, named `global.t`; same options.
 //! - [`expect_eq!`], [`expect_ne!`], [`expect_lt!`], [`expect_le!`], [`expect_gt!`],
 //!   [`expect_ge!`], [`expect_true!`], [`expect_false!`] — `EXPECT_*`: on failure print
@@ -197,7 +199,8 @@ pub mod __private {
     pub use crate::harness::case::run::{run_fixture_test, run_test};
     pub use crate::harness::check::{bool_failed, compare_failed, fatal_at, log_at, skip_at};
     pub use crate::harness::registry::{
-        Fixture, GLOBAL, NoVariant, TESTS, TestEntry, TestOptions, VARIANTS, VariantEntry, Xfail,
+        Fixture, GLOBAL, GROUP_TEARDOWNS, GroupTeardown, NoVariant, TESTS, TestEntry, TestOptions,
+        VARIANTS, VariantEntry, Xfail,
     };
     pub use crate::startup::start;
     pub use linkme;

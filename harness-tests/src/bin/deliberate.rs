@@ -258,6 +258,44 @@ test!(exclusive_first, exclusive = group, || hold_exclusive_file());
 test!(exclusive_second, exclusive = group, || hold_exclusive_file(
 ));
 
+/// Set to a file's path: `group`'s teardown appends a line there.
+const TEARDOWN_LOG_ENV: &str = "DELIBERATE_TEARDOWN_LOG";
+/// Set: `group`'s teardown fails.
+const TEARDOWN_FAIL_ENV: &str = "DELIBERATE_TEARDOWN_FAIL";
+
+#[landlock_test_core::__private::linkme::distributed_slice(
+    landlock_test_core::__private::GROUP_TEARDOWNS
+)]
+#[linkme(crate = landlock_test_core::__private::linkme)]
+static GROUP_TEARDOWN: landlock_test_core::__private::GroupTeardown =
+    landlock_test_core::__private::GroupTeardown {
+        group: "group",
+        run: group_teardown,
+    };
+
+/// Notes that it ran, and whether a case of the group still held the group's file then.
+fn group_teardown() -> Result<(), String> {
+    if std::env::var_os(TEARDOWN_FAIL_ENV).is_some() {
+        return Err("deliberate teardown failure".to_owned());
+    }
+    let Some(log) = std::env::var_os(TEARDOWN_LOG_ENV) else {
+        return Ok(());
+    };
+    let held = std::env::temp_dir()
+        .join(format!("landlock-test-group-{}", nix::unistd::getppid()))
+        .exists();
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(log)
+        .map_err(|e| e.to_string())?;
+    std::io::Write::write_all(
+        &mut file,
+        format!("teardown, file held: {held}\n").as_bytes(),
+    )
+    .map_err(|e| e.to_string())
+}
+
 // Declared last, run with the other plain tests: C's fixture list starts with `global`.
 test!(declared_last, || {});
 

@@ -87,6 +87,23 @@ pub static TESTS: [TestEntry];
 #[distributed_slice]
 pub static VARIANTS: [VariantEntry];
 
+/// What ends an exclusive group (`exclusive = GROUP`): the runner calls `run` once, in a process
+/// of its own beside the cases still running, after the last case of the group in the run
+/// ended. What the group's cases leave in place for each other is released there, once,
+/// instead of by every case. An `Err` fails the run with its message.
+pub struct GroupTeardown {
+    pub group: &'static str,
+    pub run: fn() -> Result<(), String>,
+}
+
+#[distributed_slice]
+pub static GROUP_TEARDOWNS: [GroupTeardown];
+
+/// The teardowns of `group`, if any.
+pub(crate) fn group_teardowns(group: &str) -> impl Iterator<Item = &'static GroupTeardown> {
+    GROUP_TEARDOWNS.iter().filter(move |t| t.group == group)
+}
+
 static NO_VARIANT: NoVariant = NoVariant;
 
 /// One test for one variant: what the runner forks a process for.

@@ -69,7 +69,7 @@ pub(crate) fn case_main(case: Case, shared: &'static Shared, workdir: &WorkDir) 
     // Its own process group, so that a timeout kills every process the case started.
     // SAFETY: setpgid(2) takes integers only: no memory of ours is involved.
     unsafe { libc::setpgid(0, 0) };
-    context::enter(case.name(), shared);
+    context::enter(&case, shared);
     install_panic_hook();
     match workdir.enter() {
         Ok(()) => (case.test.run)(case.variant_value()),

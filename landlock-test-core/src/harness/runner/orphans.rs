@@ -25,8 +25,8 @@ pub(crate) struct Orphans {
 }
 
 impl Orphans {
-    /// Looks for new orphans among the runner's children (`cases`: the case processes, which
-    /// are not orphans; `unended`: the cases that may own a new one), then kills every orphan
+    /// Looks for new orphans among the runner's children (`cases`: the case processes and
+    /// other children the runner started itself, which are not orphans; `unended`: the cases that may own a new one), then kills every orphan
     /// whose possible owners have all ended.
     pub(crate) fn update(&mut self, cases: &[Pid], unended: &[usize]) {
         for pid in children() {

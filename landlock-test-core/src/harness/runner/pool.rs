@@ -16,7 +16,7 @@ use super::cgroup::{CaseCgroup, RunCgroup};
 use super::orphans::{Orphans, become_subreaper};
 use super::verdict::Ending;
 use crate::harness::case::run::case_main;
-use crate::harness::registry::Case;
+use crate::harness::registry::{self, Case};
 use crate::harness::shared::{Shared, SharedMap};
 use crate::harness::sys::{flush_std, pidfd_open};
 use crate::harness::workdir::{RunDir, WorkDir};
@@ -76,6 +76,103 @@ impl Running {
     }
 }
 
+/// The teardowns of exclusive groups ([`GroupTeardown`](crate::harness::registry::GroupTeardown)):
+/// how many cases of each group are still to end, and the teardown processes running.
+#[derive(Default)]
+struct GroupTeardowns {
+    remaining: Vec<(&'static str, usize)>,
+    running: Vec<(&'static str, Pid)>,
+    failed: Vec<String>,
+}
+
+impl GroupTeardowns {
+    fn count(&mut self, cases: &[Case]) {
+        for group in cases.iter().filter_map(|c| c.test.options.exclusive) {
+            match self.remaining.iter_mut().find(|(g, _)| *g == group) {
+                Some((_, n)) => *n += 1,
+                None => self.remaining.push((group, 1)),
+            }
+        }
+    }
+
+    /// A case of `group` ended: after the last one, its teardowns start.
+    fn case_ended(&mut self, group: &'static str) {
+        let Some(at) = self.remaining.iter().position(|(g, _)| *g == group) else {
+            return;
+        };
+        self.remaining[at].1 -= 1;
+        if self.remaining[at].1 == 0 {
+            self.remaining.swap_remove(at);
+            self.start(group);
+        }
+    }
+
+    fn start(&mut self, group: &'static str) {
+        if registry::group_teardowns(group).next().is_none() {
+            return;
+        }
+        flush_std();
+        // SAFETY: the runner is single-threaded (harness = false main, no threads spawned).
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                let mut code = 0;
+                for teardown in registry::group_teardowns(group) {
+                    if let Err(message) = (teardown.run)() {
+                        eprintln!("error: the teardown of the {group} group: {message}");
+                        code = 1;
+                    }
+                }
+                flush_std();
+                // SAFETY: _exit(2) takes an integer and never returns; it ends the teardown
+                // process without the runner's exit handlers.
+                unsafe { libc::_exit(code) }
+            }
+            Ok(ForkResult::Parent { child }) => self.running.push((group, child)),
+            Err(e) => self.failed.push(format!(
+                "the teardown of the {group} group did not start: {e}"
+            )),
+        }
+    }
+
+    /// Whether `pid` was a teardown process, now reaped with `status`.
+    fn reaped(&mut self, pid: Pid, status: WaitStatus) -> bool {
+        let Some(at) = self.running.iter().position(|(_, p)| *p == pid) else {
+            return false;
+        };
+        let (group, _) = self.running.swap_remove(at);
+        if !matches!(status, WaitStatus::Exited(_, 0)) {
+            self.failed.push(format!(
+                "the teardown of the {group} group failed: {status:?}"
+            ));
+        }
+        true
+    }
+
+    /// At the end of the run: the groups whose cases did not all end (a runner error) are torn
+    /// down too, and every teardown is waited for.
+    fn end(&mut self) -> Result<(), String> {
+        for (group, _) in std::mem::take(&mut self.remaining) {
+            self.start(group);
+        }
+        while let Some(&(_, pid)) = self.running.first() {
+            match waitpid(pid, None) {
+                Ok(status) => {
+                    self.reaped(pid, status);
+                }
+                Err(e) => {
+                    self.running.remove(0);
+                    self.failed
+                        .push(format!("waiting for a group teardown: {e}"));
+                }
+            }
+        }
+        match self.failed.is_empty() {
+            true => Ok(()),
+            false => Err(self.failed.join("; ")),
+        }
+    }
+}
+
 pub(crate) struct Pool {
     threads: usize,
     /// Where the cases' working directories go.
@@ -85,6 +182,7 @@ pub(crate) struct Pool {
     orphans: Orphans,
     capture: bool,
     running: Vec<Running>,
+    teardowns: GroupTeardowns,
 }
 
 impl Pool {
@@ -103,6 +201,7 @@ impl Pool {
             orphans: Orphans::default(),
             capture,
             running: Vec::new(),
+            teardowns: GroupTeardowns::default(),
         })
     }
 
@@ -126,6 +225,7 @@ impl Pool {
         cases: &[Case],
         mut on_finished: impl FnMut(Finished<'_>),
     ) -> std::io::Result<()> {
+        self.teardowns.count(cases);
         let mut pending: Vec<(usize, Case)> = cases.iter().copied().enumerate().collect();
         while !pending.is_empty() || !self.running.is_empty() {
             while self.running.len() < self.threads {
@@ -154,6 +254,9 @@ impl Pool {
                     let duration = r.started.elapsed();
                     if let (Some(cgroup), Ok(run)) = (r.cgroup, &mut self.cgroups) {
                         run.give_back(cgroup);
+                    }
+                    if let Some(group) = r.case.test.options.exclusive {
+                        self.teardowns.case_ended(group);
                     }
                     on_finished(Finished {
                         index: r.index,
@@ -337,11 +440,12 @@ impl Pool {
 
     /// The end of the run: no process of any case is left, nor any cgroup.
     fn end(&mut self) -> std::io::Result<()> {
+        let teardowns = self.teardowns.end();
         let orphans = self.orphans.end();
         if let Ok(run) = std::mem::replace(&mut self.cgroups, Err(String::new())) {
             run.remove();
         }
-        orphans.map_err(std::io::Error::other)
+        teardowns.and(orphans).map_err(std::io::Error::other)
     }
 
     /// Collects every exited child: the cases' own processes and orphans handed to us; then
@@ -364,6 +468,7 @@ impl Pool {
                                 r.kill_group();
                             }
                         }
+                        None if self.teardowns.reaped(pid, status) => {}
                         None => self.orphans.reaped(pid),
                     }
                 }
@@ -371,7 +476,10 @@ impl Pool {
         }
         // A process ended: its children, if any, are now the runner's.
         if reaped {
-            let cases: Vec<Pid> = self.running.iter().map(|r| r.pid).collect();
+            // The runner's own children: the case processes and the group teardowns.
+            let cases: Vec<Pid> = (self.running.iter().map(|r| r.pid))
+                .chain(self.teardowns.running.iter().map(|&(_, pid)| pid))
+                .collect();
             let unended: Vec<usize> = self
                 .running
                 .iter()
