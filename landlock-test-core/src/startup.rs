@@ -6,8 +6,9 @@ use crate::abi::{LandlockStatus, errata, status};
 use crate::harness::runner::Start;
 use crate::privilege::{establish, isolate_mounts};
 
-/// The header lines: the kernel under test, its Landlock ABI and the errata it reports fixed,
-/// the run's privilege, and what kept the run from a mount namespace of its own, if anything.
+/// The header lines (the kernel under test, its Landlock ABI and the errata it reports fixed,
+/// the run's privilege, and what kept the run from a mount namespace of its own, if anything),
+/// and whether the runner now has that namespace.
 pub fn start() -> Start {
     let privilege = establish();
     let errata = format!("Landlock errata fixed: {}", errata());

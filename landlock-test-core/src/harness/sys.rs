@@ -25,8 +25,9 @@ const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
 
 /// `fork(2)` whose child starts in the cgroup v2 directory `cgroup` (`clone3(2)` with
 /// `CLONE_INTO_CGROUP`, Linux 5.7): no migration afterwards, which would take the cgroup
-/// hierarchy's write lock against every fork and exit of the system. `Err(ENOSYS)` or
-/// `Err(E2BIG)` where the kernel lacks it.
+/// hierarchy's write lock against every fork and exit of the system. `Err(ENOSYS)` (no
+/// `clone3`, before 5.3), `Err(E2BIG)` or `Err(EINVAL)` (no `CLONE_INTO_CGROUP`, 5.3 to 5.6)
+/// where the kernel lacks it.
 ///
 /// # Safety
 ///

@@ -96,7 +96,6 @@ impl RunCgroup {
 
     /// An empty cgroup for a case.
     pub(crate) fn take(&mut self) -> io::Result<CaseCgroup> {
-        self.tidy();
         if let Some(cgroup) = self.free.pop() {
             return Ok(cgroup);
         }
@@ -108,7 +107,6 @@ impl RunCgroup {
     pub(crate) fn give_back(&mut self, cgroup: CaseCgroup) {
         if cgroup.killed.get() {
             self.dying.push(cgroup);
-            self.tidy();
         } else {
             self.free.push(cgroup);
         }
@@ -120,7 +118,7 @@ impl RunCgroup {
         !self.dying.is_empty()
     }
 
-    /// Removes the killed cgroups that emptied.
+    /// Removes the killed cgroups that emptied (the runner calls it after every reap).
     pub(crate) fn tidy(&mut self) {
         self.dying.retain(|cgroup| {
             let empty = cgroup.is_empty();

@@ -25,12 +25,13 @@ pub(crate) struct Orphans {
 }
 
 impl Orphans {
-    /// Looks for new orphans among the runner's children (`cases`: the case processes and
-    /// other children the runner started itself, which are not orphans; `unended`: the cases that may own a new one), then kills every orphan
-    /// whose possible owners have all ended.
-    pub(crate) fn update(&mut self, cases: &[Pid], unended: &[usize]) {
+    /// Looks for new orphans among the runner's children (`own`: the children the runner
+    /// started itself, case processes and group teardowns, which are not orphans; `unended`: the
+    /// cases that may own a new one), then kills every orphan whose possible owners have all
+    /// ended.
+    pub(crate) fn update(&mut self, own: &[Pid], unended: &[usize]) {
         for pid in children() {
-            if !cases.contains(&pid) && !self.known.iter().any(|(known, _)| *known == pid) {
+            if !own.contains(&pid) && !self.known.iter().any(|(known, _)| *known == pid) {
                 self.known.push((pid, unended.to_vec()));
             }
         }

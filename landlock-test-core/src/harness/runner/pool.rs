@@ -477,7 +477,7 @@ impl Pool {
         // A process ended: its children, if any, are now the runner's.
         if reaped {
             // The runner's own children: the case processes and the group teardowns.
-            let cases: Vec<Pid> = (self.running.iter().map(|r| r.pid))
+            let own: Vec<Pid> = (self.running.iter().map(|r| r.pid))
                 .chain(self.teardowns.running.iter().map(|&(_, pid)| pid))
                 .collect();
             let unended: Vec<usize> = self
@@ -486,7 +486,7 @@ impl Pool {
                 .filter(|r| r.ended.is_none())
                 .map(|r| r.index)
                 .collect();
-            self.orphans.update(&cases, &unended);
+            self.orphans.update(&own, &unended);
         }
         if let Ok(run) = &mut self.cgroups {
             run.tidy();
